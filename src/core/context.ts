@@ -1,0 +1,63 @@
+import { toBase64Url } from "./encoding.js";
+
+/** Time source; tests pass a frozen clock instead of mocking `Date`. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Randomness source; production uses `crypto.getRandomValues`. */
+export interface Random {
+  bytes(length: number): Uint8Array;
+}
+
+export const systemClock: Clock = { now: (): Date => new Date() };
+
+export const cryptoRandom: Random = {
+  bytes(length: number): Uint8Array {
+    return crypto.getRandomValues(new Uint8Array(length));
+  },
+};
+
+/** Everything a stage may know about the request it serves. Created once per request. */
+export interface RequestContext {
+  readonly request: Request;
+  readonly url: URL;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly requestId: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface ContextOptions {
+  clock: Clock;
+  random: Random;
+  /** Header carrying the client IP set by a trusted proxy (e.g. cf-connecting-ip); null trusts none. */
+  ipHeader: string | null;
+}
+
+export function createContext(request: Request, options: ContextOptions): RequestContext {
+  return {
+    request,
+    url: new URL(request.url),
+    clock: options.clock,
+    random: options.random,
+    requestId: toBase64Url(options.random.bytes(12)),
+    ip: options.ipHeader === null ? null : request.headers.get(options.ipHeader),
+    userAgent: request.headers.get("user-agent"),
+  };
+}
+
+/** A clock for tests and simulations: frozen until advanced. */
+export function fixedClock(start: Date | string | number): Clock & { advance(ms: number): void; set(at: Date): void } {
+  let at = new Date(start).getTime();
+  return {
+    now: (): Date => new Date(at),
+    advance(ms: number): void {
+      at += ms;
+    },
+    set(date: Date): void {
+      at = date.getTime();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Stable error codes. Clients may switch on them; messages may change, codes may not.
+ * Messages never carry a token, a secret or whether an account exists.
+ */
+export type AuthErrorCode =
+  | "invalid_request"
+  | "invalid_json"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "invalid_email"
+  | "password_too_short"
+  | "password_too_long"
+  | "invalid_credentials"
+  | "unauthenticated"
+  | "email_taken"
+  | "csrf_rejected"
+  | "forbidden"
+  | "challenge_required"
+  | "not_found"
+  | "method_not_allowed"
+  | "storage_unavailable"
+  | "audit_unavailable"
+  | "internal_error";
+
+const STATUS: Record<AuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  invalid_email: 400,
+  password_too_short: 400,
+  password_too_long: 400,
+  invalid_credentials: 401,
+  unauthenticated: 401,
+  email_taken: 409,
+  csrf_rejected: 403,
+  forbidden: 403,
+  challenge_required: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  storage_unavailable: 503,
+  audit_unavailable: 503,
+  internal_error: 500,
+};
+
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+  readonly status: number;
+  /** Client-safe extra fields (e.g. which field failed validation). */
+  readonly detail: Record<string, unknown> | undefined;
+
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown; detail?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AuthError";
+    this.code = code;
+    this.status = STATUS[code];
+    this.detail = options?.detail;
+  }
+}
+
+/** A backing store failed or timed out. Always fails closed (503). */
+export class StorageError extends AuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("storage_unavailable", message, options);
+    this.name = "StorageError";
+  }
+}
+
+/** The audit sink refused an event; the action it described does not happen. */
+export class AuditError extends AuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("audit_unavailable", message, options);
+    this.name = "AuditError";
+  }
+}
+
+/** A unique constraint was hit (email already registered). */
+export class ConflictError extends AuthError {
+  constructor(message: string) {
+    super("email_taken", message);
+    this.name = "ConflictError";
+  }
+}
+
+/**
+ * Thrown by `createAuth` at start-up, never at request time: a misconfiguration
+ * must stop the process, not fail open.
+ */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigurationError";
+  }
+}

@@ -1,0 +1,12 @@
+export type * from "./consistency.js";
+export type * from "./user-store.js";
+export type * from "./credential-store.js";
+export type * from "./session-store.js";
+export type * from "./audit-sink.js";
+export type * from "./password-hasher.js";
+export type * from "./key-store.js";
+export type * from "./principal.js";
+export type * from "./token-strategy.js";
+export type * from "./credential-verifier.js";
+export type * from "./risk-evaluator.js";
+export type * from "./challenge.js";

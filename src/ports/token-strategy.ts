@@ -1,0 +1,30 @@
+import type { RequestContext } from "../core/context.js";
+import type { SessionRecord } from "./session-store.js";
+
+export interface IssuedToken {
+  /** What the client presents: cookie value or bearer token. */
+  token: string;
+  session: SessionRecord;
+}
+
+export interface VerifiedToken {
+  session: SessionRecord;
+}
+
+/**
+ * Turns a session into the token a client carries, and back. Implementations:
+ * opaque ids (stored hashed) and JWTs (signed, with a server-side revocation check).
+ * `verify` returns null for any token that is not a live session; it throws only
+ * `StorageError`, so the caller fails closed.
+ */
+export interface TokenStrategy {
+  readonly kind: "opaque" | "jwt";
+  issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken>;
+  verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null>;
+  revoke(token: string, ctx: RequestContext): Promise<void>;
+}
+
+export interface SessionInit {
+  userId: string;
+  amr: string[];
+}
