@@ -36,13 +36,23 @@ export interface ContextOptions {
   ipHeader: string | null;
 }
 
+/**
+ * `url` and `requestId` are computed on first use: the read path
+ * (`authenticate`) needs neither, and its budget is one crypto call.
+ */
 export function createContext(request: Request, options: ContextOptions): RequestContext {
+  let url: URL | undefined;
+  let requestId: string | undefined;
   return {
     request,
-    url: new URL(request.url),
+    get url(): URL {
+      return (url ??= new URL(request.url));
+    },
     clock: options.clock,
     random: options.random,
-    requestId: toBase64Url(options.random.bytes(12)),
+    get requestId(): string {
+      return (requestId ??= toBase64Url(options.random.bytes(12)));
+    },
     ip: options.ipHeader === null ? null : request.headers.get(options.ipHeader),
     userAgent: request.headers.get("user-agent"),
   };

@@ -1,3 +1,5 @@
+import type { Store } from "./consistency.js";
+
 /** Stable event names; a dashboard can rely on them. */
 export type AuditEventType = "sign_up" | "sign_in" | "sign_out" | (string & {});
 
@@ -18,7 +20,7 @@ export interface AuditEvent {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-export interface AuditSink {
+export interface AuditSink extends Store {
   /** Must reject when the event was not durably accepted: the action then fails closed. */
   write(event: AuditEvent): Promise<void>;
 }

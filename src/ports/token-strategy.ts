@@ -1,5 +1,7 @@
 import type { RequestContext } from "../core/context.js";
+import type { Principal } from "./principal.js";
 import type { SessionRecord } from "./session-store.js";
+import type { User } from "./user-store.js";
 
 export interface IssuedToken {
   /** What the client presents: cookie value or bearer token. */
@@ -9,6 +11,13 @@ export interface IssuedToken {
 
 export interface VerifiedToken {
   session: SessionRecord;
+  /** Present when the token itself carries the identity (JWT); otherwise the caller loads the user. */
+  principal: Principal | null;
+}
+
+export interface SessionInit {
+  user: User;
+  amr: string[];
 }
 
 /**
@@ -22,9 +31,4 @@ export interface TokenStrategy {
   issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken>;
   verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null>;
   revoke(token: string, ctx: RequestContext): Promise<void>;
-}
-
-export interface SessionInit {
-  userId: string;
-  amr: string[];
 }

@@ -37,4 +37,6 @@ export interface UserStore extends Store {
   findByEmail(email: string): Promise<User | null>;
   /** Returns the updated user, or null when it does not exist. */
   update(id: string, patch: UserPatch): Promise<User | null>;
+  /** Removes the user and its credentials (sign-up compensation, account deletion). */
+  delete(id: string): Promise<void>;
 }

@@ -1,0 +1,112 @@
+import type { PasswordHasher } from "../ports/password-hasher.js";
+import { createKeyring, type Keyring } from "../sessions/keyring.js";
+import { jwtStrategy } from "../sessions/jwt.js";
+import { opaqueStrategy } from "../sessions/opaque.js";
+import type { CookieOptions } from "../sessions/transport.js";
+import type { TokenStrategy } from "../ports/token-strategy.js";
+import { createAuditor } from "./audit.js";
+import { createContext, cryptoRandom, systemClock, type Clock, type Random } from "./context.js";
+import { AuthError, ConfigurationError } from "./errors.js";
+import { assertSameOrigin } from "./http/csrf.js";
+import { errorResponse, json } from "./http/respond.js";
+import { createPipeline } from "./pipeline.js";
+import { registerPlugins, type Plugin, type PluginRoute, type Stores } from "./plugins.js";
+import { createAuthenticator, type AuthResult } from "./read-path.js";
+import { coreRoutes } from "./routes.js";
+import { parseSettings, type Settings, type SettingsInput } from "./settings.js";
+import { decoyVerifier, defaultHasher } from "../credentials/password/index.js";
+
+export interface AuthOptions {
+  stores: Stores;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plugin carries its own requirement type
+  plugins?: readonly Plugin<any>[];
+  settings?: SettingsInput;
+  /** Defaults to argon2id in pure JS; pass `argon2idHasher({ module })` for the 4x faster WASM build. */
+  hasher?: PasswordHasher;
+  clock?: Clock;
+  random?: Random;
+}
+
+export interface Auth {
+  /** The HTTP surface under `settings.basePath`. Never throws: every failure is a Response. */
+  handle(request: Request): Promise<Response>;
+  /** The read path for middleware and the gateway. Throws `StorageError` when a store fails. */
+  authenticate(request: Request): Promise<AuthResult>;
+  readonly settings: Settings;
+}
+
+/**
+ * Validates everything once, wires the pipeline, and returns the two entry points.
+ * Misconfiguration throws `ConfigurationError` here, never at request time.
+ */
+export function createAuth(options: AuthOptions): Auth {
+  const settings = parseSettings(options.settings);
+  const { stores } = options;
+  for (const name of ["users", "credentials", "sessions", "audit"] as const) {
+    if (stores?.[name] === undefined) throw new ConfigurationError(`stores.${name} is required`);
+  }
+  const registry = registerPlugins(options.plugins ?? [], stores);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const contextOptions = { clock, random, ipHeader: settings.ipHeader };
+  const cookie: CookieOptions = { name: settings.cookie.name, secure: settings.cookie.secure };
+  const timeouts = { idle: settings.session.idleTimeout * 1000, absolute: settings.session.absoluteTimeout * 1000 };
+
+  let keyring: Keyring | null = null;
+  let strategy: TokenStrategy;
+  if (settings.session.strategy === "jwt" && settings.jwt !== undefined) {
+    if (stores.keys === undefined) throw new ConfigurationError("session.strategy 'jwt' requires stores.keys");
+    keyring = createKeyring(stores.keys, { algorithm: settings.jwt.algorithm, cacheTtlMs: settings.jwt.keyCacheTtl * 1000, clock });
+    strategy = jwtStrategy(stores.sessions, keyring, { ...settings.jwt, timeouts });
+  } else {
+    strategy = opaqueStrategy(stores.sessions, timeouts);
+  }
+
+  const hasher = options.hasher ?? defaultHasher();
+  const audit = createAuditor(stores.audit);
+  const authenticate = createAuthenticator({ strategy, users: stores.users, cookie });
+  const pipeline = createPipeline({ strategy, audit, risk: registry.risk, challenges: registry.challenges });
+  const routes = indexRoutes([
+    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, keyring, cookie }),
+    ...registry.routes,
+  ]);
+  const trustedOrigins = new Set(settings.trustedOrigins);
+  const prefix = settings.basePath + "/";
+
+  return {
+    settings,
+    authenticate: (request) => authenticate(createContext(request, contextOptions)),
+    async handle(request: Request): Promise<Response> {
+      const ctx = createContext(request, contextOptions);
+      const path = ctx.url.pathname;
+      if (!path.startsWith(prefix)) return errorResponse(notFound());
+      const byMethod = routes.get(path.slice(settings.basePath.length));
+      if (byMethod === undefined) return errorResponse(notFound());
+      const route = byMethod.get(request.method);
+      if (route === undefined) {
+        return json(405, { error: { code: "method_not_allowed", message: "method not allowed" } }, { allow: [...byMethod.keys()].join(", ") });
+      }
+      try {
+        assertSameOrigin(request, ctx.url, trustedOrigins);
+        return await route.handle(ctx);
+      } catch (error) {
+        return errorResponse(error);
+      }
+    },
+  };
+}
+
+function indexRoutes(list: readonly PluginRoute[]): Map<string, Map<string, PluginRoute>> {
+  const index = new Map<string, Map<string, PluginRoute>>();
+  for (const route of list) {
+    const byMethod = index.get(route.path) ?? new Map<string, PluginRoute>();
+    if (byMethod.has(route.method)) throw new ConfigurationError(`two routes claim ${route.method} ${route.path}`);
+    byMethod.set(route.method, route);
+    index.set(route.path, byMethod);
+  }
+  return index;
+}
+
+function notFound(): AuthError {
+  return new AuthError("not_found", "no such endpoint");
+}

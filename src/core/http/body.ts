@@ -1,0 +1,60 @@
+import * as v from "valibot";
+import { AuthError } from "../errors.js";
+
+/**
+ * Reads a JSON body with a hard size limit (checked on the stream, not only on
+ * Content-Length, which a client may omit or lie about) and validates it with a
+ * schema. Bad input is a 4xx and never reaches a store.
+ */
+export async function readJson<S extends v.GenericSchema>(request: Request, schema: S, limit: number): Promise<v.InferOutput<S>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new AuthError("unsupported_media_type", "send the body as application/json");
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
+  const text = await readLimited(request, limit);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new AuthError("invalid_json", "body is not valid JSON");
+  }
+  const result = v.safeParse(schema, data);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const field = v.getDotPath(issue) ?? undefined;
+    throw new AuthError("invalid_request", field === undefined ? issue.message : `${field}: ${issue.message}`, {
+      detail: field === undefined ? undefined : { field },
+    });
+  }
+  return result.output;
+}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  if (request.body === null) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(joined);
+  } catch {
+    throw new AuthError("invalid_json", "body is not valid UTF-8");
+  }
+}

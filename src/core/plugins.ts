@@ -1,0 +1,89 @@
+import type { AuditSink } from "../ports/audit-sink.js";
+import type { ChallengeProvider } from "../ports/challenge.js";
+import type { Consistency } from "../ports/consistency.js";
+import type { CredentialStore } from "../ports/credential-store.js";
+import type { KeyStore } from "../ports/key-store.js";
+import type { RiskEvaluator } from "../ports/risk-evaluator.js";
+import type { SessionStore } from "../ports/session-store.js";
+import type { UserStore } from "../ports/user-store.js";
+import type { RequestContext } from "./context.js";
+import { ConfigurationError } from "./errors.js";
+
+export interface Stores {
+  users: UserStore;
+  credentials: CredentialStore;
+  sessions: SessionStore;
+  audit: AuditSink;
+  /** Needed only by the JWT strategy. */
+  keys?: KeyStore;
+}
+
+export type StoreName = keyof Stores;
+
+/** What a plugin needs from each store: `atomic` refuses an eventually consistent one. */
+export type Requirements = Partial<Record<StoreName, "any" | "atomic">>;
+
+/** A plugin sees only the stores it declared. */
+export type PortsFor<R extends Requirements> = { [K in keyof R & StoreName]-?: NonNullable<Stores[K]> };
+
+export interface PluginRoute {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Relative to the base path, e.g. "/magic-link". */
+  path: string;
+  handle(ctx: RequestContext): Promise<Response>;
+}
+
+export interface PluginParts {
+  routes?: PluginRoute[];
+  /** Fills the risk stage; at most one plugin may. */
+  risk?: RiskEvaluator;
+  /** Appended to the challenge stage, in plugin order. */
+  challenges?: ChallengeProvider[];
+}
+
+/** A feature: a plain object, registered explicitly, off unless listed. */
+export interface Plugin<R extends Requirements = Requirements> {
+  id: string;
+  requires: R;
+  setup(ports: PortsFor<R>): PluginParts;
+}
+
+export interface Registry {
+  routes: PluginRoute[];
+  risk: RiskEvaluator | null;
+  challenges: ChallengeProvider[];
+}
+
+export function definePlugin<R extends Requirements>(plugin: Plugin<R>): Plugin<R> {
+  return plugin;
+}
+
+/** Checks every declared requirement once, at start-up; a mismatch throws `ConfigurationError`. */
+export function registerPlugins(plugins: readonly Plugin[], stores: Stores): Registry {
+  const registry: Registry = { routes: [], risk: null, challenges: [] };
+  const seen = new Set<string>();
+  for (const plugin of plugins) {
+    if (seen.has(plugin.id)) throw new ConfigurationError(`plugin "${plugin.id}" is registered twice`);
+    seen.add(plugin.id);
+    const ports: Record<string, unknown> = {};
+    for (const [name, need] of Object.entries(plugin.requires) as [StoreName, "any" | "atomic"][]) {
+      const store = stores[name];
+      if (store === undefined) throw new ConfigurationError(`plugin "${plugin.id}" requires the ${name} store, which is not configured`);
+      const consistency: Consistency | undefined = "consistency" in store ? store.consistency : undefined;
+      if (need === "atomic" && consistency !== "atomic") {
+        throw new ConfigurationError(
+          `plugin "${plugin.id}" requires an atomic ${name} store, but the configured one is ${consistency ?? "of unknown consistency"}`,
+        );
+      }
+      ports[name] = store;
+    }
+    const parts = plugin.setup(ports as PortsFor<Requirements>);
+    if (parts.risk !== undefined) {
+      if (registry.risk !== null) throw new ConfigurationError(`plugin "${plugin.id}" adds a second risk evaluator`);
+      registry.risk = parts.risk;
+    }
+    registry.challenges.push(...(parts.challenges ?? []));
+    registry.routes.push(...(parts.routes ?? []));
+  }
+  return registry;
+}

@@ -1,0 +1,188 @@
+import * as v from "valibot";
+import { assertHashableLength, checkPassword, normalizeEmail } from "../credentials/password/index.js";
+import { passwordVerifier } from "../credentials/password-verifier.js";
+import type { CredentialStore } from "../ports/credential-store.js";
+import type { PasswordHasher } from "../ports/password-hasher.js";
+import type { Principal } from "../ports/principal.js";
+import type { SessionRecord } from "../ports/session-store.js";
+import type { TokenStrategy } from "../ports/token-strategy.js";
+import type { UserStore } from "../ports/user-store.js";
+import type { Keyring } from "../sessions/keyring.js";
+import { clearedCookie, sessionCookie, type CookieOptions } from "../sessions/transport.js";
+import type { Auditor } from "./audit.js";
+import type { RequestContext } from "./context.js";
+import { toBase64Url } from "./encoding.js";
+import { AuthError } from "./errors.js";
+import { readJson } from "./http/body.js";
+import { errorResponse, json, noContent } from "./http/respond.js";
+import type { Pipeline, PipelineResult } from "./pipeline.js";
+import type { PluginRoute } from "./plugins.js";
+import { toPrincipal, type AuthResult } from "./read-path.js";
+import type { Settings } from "./settings.js";
+
+const Transport = v.optional(v.picklist(["cookie", "bearer"]), "cookie");
+const Email = v.pipe(v.string(), v.maxLength(320));
+/** Length rules live in the password policy; this only bounds the type. */
+const Password = v.string();
+
+const SignUpBody = v.object({
+  email: Email,
+  password: Password,
+  name: v.optional(v.nullable(v.pipe(v.string(), v.trim(), v.maxLength(200))), null),
+  transport: Transport,
+});
+
+const SignInBody = v.object({ email: Email, password: Password, transport: Transport });
+
+export interface RouteDeps {
+  settings: Settings;
+  users: UserStore;
+  credentials: CredentialStore;
+  hasher: PasswordHasher;
+  decoy: (password: string) => Promise<boolean>;
+  strategy: TokenStrategy;
+  pipeline: Pipeline;
+  audit: Auditor;
+  authenticate: (ctx: RequestContext) => Promise<AuthResult>;
+  keyring: Keyring | null;
+  cookie: CookieOptions;
+}
+
+export function coreRoutes(deps: RouteDeps): PluginRoute[] {
+  const { settings } = deps;
+  const verifier = passwordVerifier(deps);
+  const policy = { minLength: settings.password.minLength, maxLength: settings.password.maxLength };
+
+  const routes: PluginRoute[] = [
+    {
+      method: "POST",
+      path: "/sign-up",
+      async handle(ctx) {
+        const body = await readJson(ctx.request, SignUpBody, settings.bodyLimit);
+        const email = normalizeEmail(body.email);
+        checkPassword(body.password, policy);
+        const result = await deps.pipeline.run(
+          {
+            action: "sign_up",
+            method: "password",
+            verify: async () => {
+              const secret = await deps.hasher.hash(body.password);
+              const now = ctx.clock.now();
+              const id = toBase64Url(ctx.random.bytes(16));
+              const user = await deps.users.create(
+                { id, kind: "user", email, emailVerified: false, name: body.name, createdAt: now },
+                [{ id: toBase64Url(ctx.random.bytes(16)), userId: id, type: "password", identifier: null, secret, createdAt: now }],
+              );
+              return { ok: true, user, amr: ["pwd"] };
+            },
+            undo: (user) => deps.users.delete(user.id),
+          },
+          ctx,
+        );
+        return sessionResponse(result, body.transport, 201);
+      },
+    },
+    {
+      method: "POST",
+      path: "/sign-in",
+      async handle(ctx) {
+        const body = await readJson(ctx.request, SignInBody, settings.bodyLimit);
+        // Only the hard input cap applies here, not the sign-up policy: tightening the
+        // policy later must not lock out people whose passwords predate it.
+        assertHashableLength(body.password);
+        let email = "";
+        try {
+          email = normalizeEmail(body.email);
+        } catch (error) {
+          // A malformed email cannot match any account: answer exactly like a wrong
+          // password, after the same work, so nothing is revealed.
+          if (!(error instanceof AuthError)) throw error;
+          await deps.decoy(body.password);
+        }
+        const result = await deps.pipeline.run(
+          {
+            action: "sign_in",
+            method: "password",
+            verify: () =>
+              email === ""
+                ? Promise.resolve({ ok: false as const, reason: "invalid_credentials" as const, user: null })
+                : verifier.verify({ email, password: body.password }, ctx),
+          },
+          ctx,
+        );
+        return sessionResponse(result, body.transport, 200);
+      },
+    },
+    {
+      method: "POST",
+      path: "/sign-out",
+      async handle(ctx) {
+        const result = await deps.authenticate(ctx);
+        const clear = { "set-cookie": clearedCookie(deps.cookie) };
+        if (!result.authenticated) {
+          await deps.audit({ type: "sign_out", outcome: "failure", reason: result.reason }, ctx);
+          return noContent(clear);
+        }
+        // Access is removed first: a sink failure must not keep a session alive.
+        await deps.strategy.revoke(result.token, ctx);
+        try {
+          await deps.audit({ type: "sign_out", outcome: "success", reason: "ok", userId: result.principal.id, sessionId: result.session.id }, ctx);
+        } catch (error) {
+          return errorResponse(error, clear);
+        }
+        return noContent(clear);
+      },
+    },
+    {
+      method: "GET",
+      path: "/session",
+      async handle(ctx) {
+        const result = await deps.authenticate(ctx);
+        if (!result.authenticated) throw new AuthError("unauthenticated", "no valid session");
+        return json(200, { user: publicUser(result.principal), session: publicSession(result.session) });
+      },
+    },
+  ];
+
+  const keyring = deps.keyring;
+  if (keyring !== null) {
+    routes.push({
+      method: "GET",
+      path: "/jwks.json",
+      async handle() {
+        return new Response(JSON.stringify(await keyring.jwks()), {
+          headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" },
+        });
+      },
+    });
+  }
+  return routes;
+
+  function sessionResponse(result: PipelineResult, transport: "cookie" | "bearer", status: number): Response {
+    if (result.kind === "challenge") {
+      throw new AuthError("challenge_required", "another step is required", { detail: { challenge: result.challenge } });
+    }
+    const { issued } = result;
+    const body: Record<string, unknown> = { user: publicUser(toPrincipal(result.user)), session: publicSession(issued.session) };
+    if (transport === "bearer") {
+      body.token = issued.token;
+      body.tokenType = "Bearer";
+      return json(status, body);
+    }
+    const maxAge = (issued.session.expiresAt.getTime() - issued.session.createdAt.getTime()) / 1000;
+    return json(status, body, { "set-cookie": sessionCookie(deps.cookie, issued.token, maxAge) });
+  }
+}
+
+function publicUser(principal: Principal): Record<string, unknown> {
+  return { id: principal.id, email: principal.email, emailVerified: principal.emailVerified, name: principal.name };
+}
+
+function publicSession(session: SessionRecord): Record<string, unknown> {
+  return {
+    createdAt: session.createdAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    idleExpiresAt: session.idleExpiresAt.toISOString(),
+    amr: session.amr,
+  };
+}

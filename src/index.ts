@@ -1,0 +1,14 @@
+/**
+ * Portcullis: the public surface. Runtime leaves live at subpaths
+ * (portcullis/hono, portcullis/next, portcullis/worker); adapters at
+ * portcullis/adapters/*. Core never imports them.
+ */
+export { createAuth, type Auth, type AuthOptions } from "./core/create-auth.js";
+export type { AuthResult } from "./core/read-path.js";
+export { AuthError, AuditError, ConfigurationError, ConflictError, StorageError, type AuthErrorCode } from "./core/errors.js";
+export { fixedClock, systemClock, cryptoRandom, type Clock, type Random, type RequestContext } from "./core/context.js";
+export { definePlugin, type Plugin, type PluginParts, type PluginRoute, type Requirements, type Stores } from "./core/plugins.js";
+export type { Settings, SettingsInput } from "./core/settings.js";
+export { SESSION_JWT_TYPE } from "./sessions/jwt.js";
+export { generateKey } from "./sessions/keyring.js";
+export type * from "./ports/index.js";

@@ -1,0 +1,91 @@
+/**
+ * Portcullis as Next.js middleware (`middleware.ts`, Edge runtime) or Next 16 `proxy.ts`.
+ * The contract is plain Web types: `Request` in, `Response | undefined` out (undefined means
+ * "continue to the app"), so this file does not import `next`.
+ *
+ * Wiring (middleware.ts or proxy.ts at the project root):
+ *
+ * ```ts
+ * import { NextResponse } from "next/server";
+ * import { createAuth } from "portcullis";
+ * import { nextAuthMiddleware } from "portcullis/next";
+ *
+ * const auth = createAuth({ stores, settings: { basePath: "/auth" } });
+ * const portcullis = nextAuthMiddleware(auth, {
+ *   publicPaths: ["/", "/favicon.ico", "/_next/*", "/login"],
+ *   signInPath: "/login",          // your page; it reads ?return= through safeReturnPath()
+ *   // Required for identity headers: Next forwards these as the request headers the app sees.
+ *   forward: (headers) => NextResponse.next({ request: { headers } }),
+ * });
+ *
+ * export default portcullis;                       // Next 16 proxy.ts
+ * // export const middleware = portcullis;         // middleware.ts (Edge runtime)
+ * export const config = { matcher: ["/((?!_next/static|_next/image).*)"] };
+ * ```
+ *
+ * Server components then read `headers().get("x-portcullis-user-id")` (see IDENTITY_HEADERS).
+ *
+ * Notes:
+ * - `{basePath}/*` (sign-up, sign-in, sign-out, session, JWKS) is answered here through
+ *   `auth.handle`; those are JSON endpoints. `auth.handle` has no HTML sign-in page, so point
+ *   `signInPath` at a page of your app (it is treated as public automatically).
+ * - Without `forward`, signed-in requests continue with their ORIGINAL headers: the app then
+ *   gets no identity headers and must not trust any `x-portcullis-*` header it sees. Pass
+ *   `forward` so client-sent ones are stripped on every path, public ones included.
+ * - The session cookie (and a bearer `Authorization`) are removed from the forwarded headers,
+ *   so route handlers cannot read the token; use the identity headers instead.
+ * - Stripping `x-middleware-subrequest` keeps it away from the app, but Next reads that header
+ *   BEFORE middleware runs (CVE-2025-29927): run a patched Next (>= 15.2.3 / 14.2.25) or put the
+ *   Portcullis gateway Worker in front, which strips it before Next ever sees it.
+ */
+import type { Auth } from "../core/create-auth.js";
+import { accessPolicy } from "./access.js";
+
+export {
+  IDENTITY_HEADERS,
+  IDENTITY_HEADER_PREFIX,
+  safeReturnPath,
+  normalizePath,
+  publicPathMatcher,
+} from "./access.js";
+
+export interface NextAuthMiddlewareOptions {
+  /** Exact paths ("/favicon.ico") and prefixes ("/public/*") that need no session. */
+  publicPaths?: readonly string[];
+  /**
+   * Where anonymous browsers are redirected (303, with `?return=<path+query>`).
+   * Default `{basePath}/sign-in`. Always public.
+   */
+  signInPath?: string;
+  /**
+   * Continues to the app with these request headers (client `x-portcullis-*` stripped,
+   * identity set when signed in, session credentials removed). Usually
+   * `(headers) => NextResponse.next({ request: { headers } })`.
+   */
+  forward?: (headers: Headers) => Response;
+}
+
+export type NextMiddleware = (request: Request) => Promise<Response | undefined>;
+
+export function nextAuthMiddleware(auth: Auth, options: NextAuthMiddlewareOptions = {}): NextMiddleware {
+  // Next refuses relative redirect targets from middleware, hence absolute Locations.
+  const policy = accessPolicy(auth, {
+    publicPaths: options.publicPaths ?? [],
+    ...(options.signInPath === undefined ? {} : { signInPath: options.signInPath }),
+    absoluteLocation: true,
+  });
+  const { forward } = options;
+
+  return async (request: Request): Promise<Response | undefined> => {
+    const decision = await policy.decide(request);
+    switch (decision.kind) {
+      case "auth":
+        return auth.handle(request);
+      case "deny":
+        return decision.response;
+      case "public":
+      case "allow":
+        return forward === undefined ? undefined : forward(decision.headers);
+    }
+  };
+}

@@ -1,0 +1,109 @@
+import { SignJWT } from "jose";
+import type { RequestContext } from "../core/context.js";
+import { toBase64Url } from "../core/encoding.js";
+import type { Principal } from "../ports/principal.js";
+import type { SessionRecord, SessionStore } from "../ports/session-store.js";
+import type { IssuedToken, SessionInit, TokenStrategy, VerifiedToken } from "../ports/token-strategy.js";
+import { decodeJSON, verifyJWS } from "./jws.js";
+import type { Keyring } from "./keyring.js";
+import { checkLiveness, newSessionTimes, type SessionTimeouts } from "./timeouts.js";
+
+/** Explicit typing (RFC 8725 3.11): a JWT minted for another purpose is never a session. */
+export const SESSION_JWT_TYPE = "portcullis-session+jwt";
+
+export interface JWTStrategyOptions {
+  issuer: string;
+  audience: string;
+  checkRevocation: boolean;
+  timeouts: SessionTimeouts;
+}
+
+/**
+ * Sessions as signed JWTs that origins can verify themselves (JWKS). Every JWT
+ * names a session record (`sid`); with `checkRevocation` (the default) verify
+ * reads it, so sign-out, revocation and the idle timeout work as for opaque
+ * sessions. Without it, verification is stateless and a token lives until `exp`.
+ */
+export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: JWTStrategyOptions): TokenStrategy {
+  async function claims(token: string, ctx: RequestContext): Promise<Record<string, unknown> | null> {
+    const verified = await verifyJWS(token, (kid) => (kid === undefined ? null : keyring.verificationKey(kid)));
+    if (verified === null || verified.header.typ !== SESSION_JWT_TYPE) return null;
+    const payload = decodeJSON(verified.payload);
+    if (payload === null) return null;
+    const now = Math.floor(ctx.clock.now().getTime() / 1000);
+    if (payload.iss !== options.issuer || payload.aud !== options.audience) return null;
+    if (typeof payload.exp !== "number" || payload.exp <= now) return null;
+    if (typeof payload.nbf !== "number" || payload.nbf > now) return null;
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.email !== "string") return null;
+    return payload;
+  }
+
+  return {
+    kind: "jwt",
+
+    async issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken> {
+      const session: SessionRecord = {
+        id: toBase64Url(ctx.random.bytes(16)),
+        userId: init.user.id,
+        amr: [...init.amr],
+        ip: ctx.ip,
+        userAgent: ctx.userAgent,
+        ...newSessionTimes(ctx.clock.now(), options.timeouts),
+      };
+      const signing = await keyring.signingKey();
+      const iat = Math.floor(session.createdAt.getTime() / 1000);
+      const token = await new SignJWT({
+        sid: session.id,
+        email: init.user.email,
+        email_verified: init.user.emailVerified,
+        name: init.user.name,
+        amr: session.amr,
+      })
+        .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: SESSION_JWT_TYPE })
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        .setSubject(init.user.id)
+        .setIssuedAt(iat)
+        .setNotBefore(iat)
+        .setExpirationTime(Math.floor(session.expiresAt.getTime() / 1000))
+        .sign(signing.key);
+      await sessions.create(session);
+      return { token, session };
+    },
+
+    async verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null> {
+      const payload = await claims(token, ctx);
+      if (payload === null) return null;
+      const principal: Principal = {
+        type: "user",
+        id: payload.sub as string,
+        email: payload.email as string,
+        emailVerified: payload.email_verified === true,
+        name: typeof payload.name === "string" ? payload.name : null,
+      };
+      if (!options.checkRevocation) {
+        const exp = new Date((payload.exp as number) * 1000);
+        const createdAt = new Date((typeof payload.iat === "number" ? payload.iat : 0) * 1000);
+        const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === "string") : [];
+        return {
+          principal,
+          session: { id: payload.sid as string, userId: principal.id, createdAt, expiresAt: exp, idleExpiresAt: exp, amr, ip: null, userAgent: null },
+        };
+      }
+      const session = await sessions.get(payload.sid as string);
+      if (session === null || session.userId !== principal.id) return null;
+      const liveness = checkLiveness(session, ctx.clock.now(), options.timeouts);
+      if (!liveness.alive) return null;
+      if (liveness.touchTo !== null) {
+        await sessions.touch(session.id, liveness.touchTo);
+        session.idleExpiresAt = liveness.touchTo;
+      }
+      return { session, principal };
+    },
+
+    async revoke(token: string, ctx: RequestContext): Promise<void> {
+      const payload = await claims(token, ctx);
+      if (payload !== null) await sessions.delete(payload.sid as string);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, test } from "vitest";
+import { type D1DatabaseLike, d1AuditEvents, d1Stores } from "../../src/adapters/d1/index.js";
+import { ConflictError, StorageError } from "../../src/core/errors.js";
+import { describeStores } from "../conformance/store-suite.js";
+import { sqliteMigrations } from "./d1-migrations.js";
+
+const DB = (env as unknown as { DB: D1DatabaseLike }).DB;
+const TABLES = ["credentials", "users", "sessions", "audit_events"];
+
+beforeAll(async () => {
+  expect(sqliteMigrations.length).toBeGreaterThan(0);
+  await applyD1Migrations(DB as unknown as Parameters<typeof applyD1Migrations>[0], sqliteMigrations);
+});
+
+async function emptyTables(): Promise<void> {
+  await DB.batch(TABLES.map((table) => DB.prepare(`DELETE FROM ${table}`)));
+}
+
+describeStores(
+  "d1",
+  async () => {
+    await emptyTables();
+    return d1Stores(DB);
+  },
+  { readAudit: () => d1AuditEvents(DB) },
+);
+
+/** Every message and own string field along an error's cause chain. */
+function errorText(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) {
+    parts.push(current.message, JSON.stringify(current, Object.getOwnPropertyNames(current).filter((k) => k !== "cause" && k !== "stack")));
+  }
+  return parts.join("\n");
+}
+
+describe("d1 specifics", () => {
+  test("timestamps are integer milliseconds and amr is JSON text", async () => {
+    await emptyTables();
+    const stores = d1Stores(DB);
+    const createdAt = new Date("2026-03-04T05:06:07.089Z");
+    await stores.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: true, name: null, createdAt }, []);
+    await stores.sessions.create({ id: "s1", userId: "u1", createdAt, expiresAt: createdAt, idleExpiresAt: createdAt, amr: ["pwd"], ip: null, userAgent: null });
+    const { results: users } = await DB.prepare("SELECT created_at, email_verified FROM users").all();
+    expect(users).toEqual([{ created_at: createdAt.getTime(), email_verified: 1 }]);
+    const { results: sessions } = await DB.prepare("SELECT amr FROM sessions").all();
+    expect(sessions).toEqual([{ amr: '["pwd"]' }]);
+  });
+
+  test("failures never carry the email or the secret, even in their causes", async () => {
+    await emptyTables();
+    const stores = d1Stores(DB);
+    const createdAt = new Date(0);
+    const secret = "$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0$TOPSECRET";
+    const credential = { id: "c1", userId: "u1", type: "oauth", identifier: "github:private-subject", secret, createdAt };
+    await stores.users.create({ id: "u1", kind: "user", email: "secret-person@example.com", emailVerified: false, name: null, createdAt }, [credential]);
+
+    const conflict: unknown = await stores.users
+      .create({ id: "u2", kind: "user", email: "secret-person@example.com", emailVerified: false, name: null, createdAt }, [{ ...credential, id: "c2", userId: "u2" }])
+      .catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ConflictError);
+    expect(errorText(conflict)).not.toMatch(/secret-person|TOPSECRET/);
+
+    const updateConflict: unknown = await stores.users.create({ id: "u3", kind: "user", email: "other@example.com", emailVerified: false, name: null, createdAt }, []).then(() =>
+      stores.users.update("u3", { email: "secret-person@example.com", updatedAt: createdAt }).catch((e: unknown) => e),
+    );
+    expect(updateConflict).toBeInstanceOf(ConflictError);
+    expect(errorText(updateConflict)).not.toContain("secret-person");
+
+    const duplicate: unknown = await stores.credentials.add({ ...credential, id: "c3" }).catch((e: unknown) => e);
+    expect(duplicate).toBeInstanceOf(StorageError);
+    expect((duplicate as StorageError).message).toBe("d1 credentials.add failed");
+    expect((duplicate as StorageError).cause).toBeInstanceOf(Error);
+    expect(errorText(duplicate)).toContain("UNIQUE constraint failed");
+    expect(errorText(duplicate)).not.toMatch(/TOPSECRET|private-subject/);
+  });
+});
