@@ -24,6 +24,8 @@ export default defineConfig({
             miniflare: {
               compatibilityDate: "2026-04-01",
               d1Databases: ["DB"],
+              // workerd refuses run-time WASM compilation: .wasm imports must arrive precompiled.
+              modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
             },
           }),
         ],

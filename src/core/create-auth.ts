@@ -21,7 +21,7 @@ export interface AuthOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plugin carries its own requirement type
   plugins?: readonly Plugin<any>[];
   settings?: SettingsInput;
-  /** Defaults to argon2id in pure JS; pass `argon2idHasher({ module })` for the 4x faster WASM build. */
+  /** Defaults to argon2id in pure JS; pass `argon2idHasher({ module })` for the WASM build, about 10x faster. */
   hasher?: PasswordHasher;
   clock?: Clock;
   random?: Random;

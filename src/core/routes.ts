@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { assertHashableLength, checkPassword, normalizeEmail } from "../credentials/password/index.js";
+import { checkPassword, normalizeEmail, normalizePassword } from "../credentials/password/index.js";
 import { passwordVerifier } from "../credentials/password-verifier.js";
 import type { CredentialStore } from "../ports/credential-store.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
@@ -60,13 +60,14 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       async handle(ctx) {
         const body = await readJson(ctx.request, SignUpBody, settings.bodyLimit);
         const email = normalizeEmail(body.email);
-        checkPassword(body.password, policy);
+        const password = normalizePassword(body.password);
+        checkPassword(password, policy);
         const result = await deps.pipeline.run(
           {
             action: "sign_up",
             method: "password",
             verify: async () => {
-              const secret = await deps.hasher.hash(body.password);
+              const secret = await deps.hasher.hash(password);
               const now = ctx.clock.now();
               const id = toBase64Url(ctx.random.bytes(16));
               const user = await deps.users.create(
@@ -87,9 +88,9 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       path: "/sign-in",
       async handle(ctx) {
         const body = await readJson(ctx.request, SignInBody, settings.bodyLimit);
-        // Only the hard input cap applies here, not the sign-up policy: tightening the
-        // policy later must not lock out people whose passwords predate it.
-        assertHashableLength(body.password);
+        // Only the hard input cap applies here (inside normalizePassword), not the sign-up
+        // policy: tightening the policy later must not lock out people whose passwords predate it.
+        const password = normalizePassword(body.password);
         let email = "";
         try {
           email = normalizeEmail(body.email);
@@ -97,7 +98,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
           // A malformed email cannot match any account: answer exactly like a wrong
           // password, after the same work, so nothing is revealed.
           if (!(error instanceof AuthError)) throw error;
-          await deps.decoy(body.password);
+          await deps.decoy(password);
         }
         const result = await deps.pipeline.run(
           {
@@ -106,7 +107,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
             verify: () =>
               email === ""
                 ? Promise.resolve({ ok: false as const, reason: "invalid_credentials" as const, user: null })
-                : verifier.verify({ email, password: body.password }, ctx),
+                : verifier.verify({ email, password }, ctx),
           },
           ctx,
         );

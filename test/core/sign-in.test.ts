@@ -102,3 +102,20 @@ describe("POST /auth/sign-in", () => {
     expect(again.status).toBe(200);
   });
 });
+
+describe("password normalisation (RFC 8265 OpaqueString: NFC)", () => {
+  test("a password typed in decomposed form matches the composed one", async () => {
+    const { auth } = makeHarness();
+    await signUp(auth, "u@example.com", "caf\u00e9 au lait s'il vous pla\u00eet");
+    const decomposed = "cafe\u0301 au lait s'il vous plai\u0302t";
+    const response = await auth.handle(request("/auth/sign-in", { body: { email: "u@example.com", password: decomposed } }));
+    expect(response.status).toBe(200);
+  });
+
+  test("non-ASCII passwords are hashed whole: a different tail does not match", async () => {
+    const { auth } = makeHarness();
+    await signUp(auth, "j@example.com", "日本語パスワードです");
+    const response = await auth.handle(request("/auth/sign-in", { body: { email: "j@example.com", password: "日本語パスワードでX" } }));
+    expect(response.status).toBe(401);
+  });
+});

@@ -85,7 +85,7 @@ export function hasherContract(make: () => PasswordHasher): void {
       stored + "=",
       stored + "$",
       stored.replace(/\$[^$]*$/, ""), // no hash field
-      stored.replace(/\+/g, "-").replace(/\//g, "_") === stored ? stored + "!" : stored.replace(/\+/g, "-").replace(/\//g, "_"),
+      stored.replace(/.\$([^$]+)$/, "-$$$1"), // URL-safe alphabet in the salt
       ` ${stored}`,
       stored.toUpperCase(),
     ];

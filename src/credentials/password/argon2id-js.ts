@@ -16,7 +16,7 @@ const nobleDerive: Argon2idDerive = (password, salt, params, hashLength) =>
     dkLen: hashLength,
     version: ARGON2_VERSION,
     // Yields to the event loop about every 10 ms where the clock advances during CPU work (Node).
-    // workerd freezes the clock while JS runs, so there the hash simply runs to completion.
+    // Production workerd freezes the clock while JS runs, so there it runs to completion.
     asyncTick: 10,
   });
 

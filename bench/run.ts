@@ -1,0 +1,504 @@
+/**
+ * `npm run bench` ("bench": "tsx bench/run.ts"): the read-path cost of Portcullis
+ * against its floors (one Web Crypto HMAC verify, one bare jose.jwtVerify) and
+ * against hono/jwt and Better Auth, in Node and in workerd, in one run.
+ *
+ *  - Node: the cases run in this process. Warm-up, calibrated batches of
+ *    sequentially awaited calls timed with process.hrtime.bigint(), rounds
+ *    interleaved across cases; the median batch is reported.
+ *  - workerd: inside a Worker the clocks stand still during pure CPU work, so the
+ *    cases are bundled with esbuild into bench workers that Miniflare starts (each
+ *    with a direct socket), and
+ *    each `/run?case=X&n=N` request is timed from Node. Per round two sizes
+ *    N1 < N2 are timed and (t(N2) - t(N1)) / (N2 - N1) is the per-call cost,
+ *    which cancels the fixed cost of the HTTP round trip; the median over rounds
+ *    is reported. Portcullis, jose, Hono and the floors run in a plain worker;
+ *    Better Auth, which needs `nodejs_compat`, in a second worker of the same
+ *    workerd process (with its own floor-hmac as a cross-check).
+ *
+ * Before timing, every case is checked once: its result is authenticated (and
+ * every timed iteration re-checks that), a forged credential is rejected, and
+ * one instrumented call counts its crypto.subtle calls.
+ *
+ * Options: --only=node|workerd, --quick (fewer, shorter rounds).
+ * Results: printed, and written to bench/results/latest.json.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, platform, arch, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { betterAuthCase } from "./cases-better-auth.js";
+import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const args = new Set(process.argv.slice(2));
+const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
+const quick = args.has("--quick");
+
+const COMPATIBILITY_DATE = "2026-04-01";
+const NODE = { warmupMs: quick ? 150 : 400, batchMs: quick ? 15 : 40, rounds: quick ? 7 : 21 };
+const WORKERD = { targetMs: quick ? 80 : 200, rounds: quick ? 5 : 11 };
+
+interface Check {
+  ok: boolean;
+  rejectsForgery: boolean;
+  crypto: CryptoCount;
+}
+
+interface Row {
+  name: string;
+  group: Group;
+  note: string;
+  /** Median ns per call. */
+  ns: number;
+  /** Median absolute deviation of the per-round samples, relative to the median. */
+  spread: number;
+  samples: number[];
+  perRound: number;
+  check: Check;
+  worker?: string;
+}
+
+interface RuntimeResult {
+  runtime: "node" | "workerd";
+  version: string;
+  rows: Row[];
+  unavailable: { name: string; group: Group; reason: string }[];
+  /** Extra rows that are not part of the table (workerd: floor-hmac in the nodejs_compat worker). */
+  crossChecks: Row[];
+  /** workerd: fitted fixed cost of one /run round trip (HTTP, request set-up), ns. */
+  overheadNs?: number;
+  seconds: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const mad = (xs: number[]): number => {
+  const m = median(xs);
+  return median(xs.map((x) => Math.abs(x - m))) / m;
+};
+const now = (): bigint => process.hrtime.bigint();
+const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+
+async function verifyCase(c: BenchCase): Promise<Check> {
+  const it = c.prepare();
+  await loop(it, 20);
+  const ok = it.ok(await it.run());
+  const crypto = await countCrypto(async () => {
+    if (!it.ok(await it.run())) throw new Error(`${c.name}: instrumented call failed its check`);
+  });
+  return { ok, rejectsForgery: await c.rejectsForgery(), crypto };
+}
+
+function assertChecked(name: string, check: Check): void {
+  if (!check.ok) throw new Error(`${name}: the first call did not authenticate; refusing to time it`);
+  if (!check.rejectsForgery) throw new Error(`${name}: a forged credential was accepted; refusing to time it`);
+}
+
+// ---------------------------------------------------------------------------
+// Node
+
+async function benchNode(): Promise<RuntimeResult> {
+  const started = performance.now();
+  const set: CaseSet = await setupCoreCases();
+  try {
+    set.cases.push(await betterAuthCase());
+  } catch (error) {
+    set.unavailable.push({ name: "better-auth", group: "baseline", reason: error instanceof Error ? error.message : String(error) });
+  }
+
+  const prepared = [];
+  for (const c of set.cases) {
+    const check = await verifyCase(c);
+    assertChecked(c.name, check);
+    const it = c.prepare();
+    // Warm-up, then a batch size that takes about NODE.batchMs.
+    let n = 4;
+    let warmed = 0;
+    const warmStart = performance.now();
+    while (performance.now() - warmStart < NODE.warmupMs) {
+      await loop(it, n);
+      warmed += n;
+      n = Math.min(n * 2, 1024);
+    }
+    const perCallMs = (performance.now() - warmStart) / warmed;
+    const batch = Math.max(3, Math.round(NODE.batchMs / perCallMs));
+    prepared.push({ c, it, check, batch, samples: [] as number[] });
+  }
+  log(`node: ${prepared.length} cases checked and warmed; ${NODE.rounds} rounds`);
+
+  for (let round = 0; round < NODE.rounds; round++) {
+    const order = round % 2 === 0 ? prepared : [...prepared].reverse();
+    for (const p of order) {
+      const t0 = now();
+      await loop(p.it, p.batch);
+      p.samples.push(Number(now() - t0) / p.batch);
+    }
+  }
+
+  return {
+    runtime: "node",
+    version: process.version,
+    rows: prepared.map((p) => ({
+      name: p.c.name,
+      group: p.c.group,
+      note: p.c.note,
+      ns: median(p.samples),
+      spread: mad(p.samples),
+      samples: p.samples,
+      perRound: p.batch,
+      check: p.check,
+    })),
+    unavailable: set.unavailable,
+    crossChecks: [],
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// workerd
+
+interface WorkerSpec {
+  name: string;
+  entry: string;
+  compatibilityFlags: string[];
+}
+
+const WORKERS: WorkerSpec[] = [
+  { name: "bench", entry: "bench/worker.ts", compatibilityFlags: [] },
+  { name: "bench-better-auth", entry: "bench/worker-better-auth.ts", compatibilityFlags: ["nodejs_compat"] },
+];
+
+async function bundle(spec: WorkerSpec, outdir: string): Promise<string> {
+  const outfile = join(outdir, `${spec.name}.mjs`);
+  await build({
+    absWorkingDir: root,
+    entryPoints: [spec.entry],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    logLevel: "error",
+  });
+  return outfile;
+}
+
+function workerdVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const mf = require("miniflare/package.json") as { version: string };
+    const wd = require(`@cloudflare/workerd-${platform()}-${arch() === "x64" ? "64" : arch()}/package.json`) as { version: string };
+    return `workerd ${wd.version} (miniflare ${mf.version})`;
+  } catch {
+    return "workerd (miniflare)";
+  }
+}
+
+async function benchWorkerd(): Promise<RuntimeResult> {
+  const started = performance.now();
+  const outdir = await mkdtemp(join(tmpdir(), "portcullis-bench-"));
+  let mf: Miniflare | null = null;
+  try {
+    const files = await Promise.all(WORKERS.map((w) => bundle(w, outdir)));
+    mf = new Miniflare({
+      workers: await Promise.all(
+        WORKERS.map(async (w, i) => ({
+          name: w.name,
+          modulesRoot: outdir,
+          modules: [{ type: "ESModule" as const, path: files[i]!, contents: await readFile(files[i]!, "utf8") }],
+          compatibilityDate: COMPATIBILITY_DATE,
+          compatibilityFlags: w.compatibilityFlags,
+          // A socket straight into this worker: ~1.5 ms per round trip and far less jitter than
+          // dispatchFetch (~5 ms through Miniflare's entry worker).
+          unsafeDirectSockets: [{}],
+        })),
+      ),
+    });
+    const urls = new Map<string, URL>();
+    for (const w of WORKERS) urls.set(w.name, await mf.unsafeGetDirectURL(w.name));
+    const call = async (spec: WorkerSpec, path: string): Promise<{ ms: number; status: number; body: string }> => {
+      const url = new URL(path, urls.get(spec.name));
+      const t0 = now();
+      const response = await fetch(url);
+      const body = await response.text();
+      return { ms: Number(now() - t0) / 1e6, status: response.status, body };
+    };
+    const getJSON = async <T>(spec: WorkerSpec, path: string): Promise<T> => {
+      const r = await call(spec, path);
+      if (r.status !== 200) throw new Error(`${spec.name} ${path}: ${r.status} ${r.body}`);
+      return JSON.parse(r.body) as T;
+    };
+
+    const rows: Row[] = [];
+    const crossChecks: Row[] = [];
+    const unavailable: RuntimeResult["unavailable"] = [];
+    const work: { spec: WorkerSpec; row: Row; n1: number; n2: number; overheads: number[] }[] = [];
+
+    for (const spec of WORKERS) {
+      let listed: { cases: { name: string; group: Group; note: string }[]; unavailable: RuntimeResult["unavailable"] };
+      try {
+        listed = await getJSON(spec, "/setup");
+      } catch (error) {
+        // A worker that cannot start or set up makes its cases n/a, with the reason.
+        const reason = `${spec.name} (flags: ${spec.compatibilityFlags.join(",") || "none"}): ${(error as Error).message.split("\n")[0]}`;
+        if (spec.name === "bench-better-auth") unavailable.push({ name: "better-auth", group: "baseline", reason });
+        else throw error;
+        continue;
+      }
+      unavailable.push(...listed.unavailable.map((u) => ({ ...u, reason: `${u.reason} (flags: ${spec.compatibilityFlags.join(",") || "none"})` })));
+      const checks = await getJSON<({ name: string } & Check)[]>(spec, "/check");
+      for (const c of listed.cases) {
+        const check = checks.find((x) => x.name === c.name)!;
+        assertChecked(`${c.name} (workerd)`, check);
+        // Calibrate: double n until a request takes >= 20 ms, then aim N2 at WORKERD.targetMs.
+        let n = 8;
+        let t = 0;
+        for (;;) {
+          const r = await call(spec, `/run?case=${c.name}&n=${n}`);
+          if (r.status !== 200) throw new Error(`${c.name} (workerd) /run: ${r.status} ${r.body}`);
+          t = r.ms;
+          if (t >= 20 || n >= 1 << 20) break;
+          n *= 2;
+        }
+        const n2 = Math.max(10, Math.round((n * WORKERD.targetMs) / t));
+        const n1 = Math.max(2, Math.round(n2 / 5));
+        const row: Row = { name: c.name, group: c.group, note: c.note, ns: 0, spread: 0, samples: [], perRound: n2, check, worker: spec.name };
+        // floor-hmac of the nodejs_compat worker is a cross-check, not a table row.
+        if (spec.name === "bench-better-auth" && c.name === "floor-hmac") {
+          row.name = "floor-hmac (nodejs_compat worker)";
+          crossChecks.push(row);
+        } else rows.push(row);
+        work.push({ spec, row, n1, n2, overheads: [] });
+      }
+    }
+    log(`workerd: ${work.length} cases checked and calibrated; ${WORKERD.rounds} rounds`);
+
+    for (let round = 0; round < WORKERD.rounds; round++) {
+      const order = round % 2 === 0 ? work : [...work].reverse();
+      for (const w of order) {
+        const name = w.row.name.startsWith("floor-hmac (") ? "floor-hmac" : w.row.name;
+        const first = round % 2 === 0 ? w.n1 : w.n2;
+        const second = round % 2 === 0 ? w.n2 : w.n1;
+        const a = await call(w.spec, `/run?case=${name}&n=${first}`);
+        const b = await call(w.spec, `/run?case=${name}&n=${second}`);
+        if (a.status !== 200 || b.status !== 200) throw new Error(`${name} (workerd) /run failed: ${a.body} ${b.body}`);
+        const t1 = round % 2 === 0 ? a.ms : b.ms;
+        const t2 = round % 2 === 0 ? b.ms : a.ms;
+        const perCallMs = (t2 - t1) / (w.n2 - w.n1);
+        w.row.samples.push(perCallMs * 1e6);
+        w.overheads.push((t1 - perCallMs * w.n1) * 1e6);
+      }
+    }
+    for (const w of work) {
+      w.row.ns = median(w.row.samples);
+      w.row.spread = mad(w.row.samples);
+    }
+    const better = unavailable.find((u) => u.name === "better-auth");
+    if (better === undefined && !rows.some((r) => r.name === "better-auth")) {
+      unavailable.push({ name: "better-auth", group: "baseline", reason: "not set up" });
+    }
+    return {
+      runtime: "workerd",
+      version: workerdVersion(),
+      rows,
+      unavailable,
+      crossChecks,
+      overheadNs: median(work.flatMap((w) => w.overheads)),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await mf?.dispose();
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+interface Goal {
+  runtime: "node" | "workerd";
+  goal: string;
+  subject: string;
+  value: string;
+  status: "PASS" | "MISS" | "n/a";
+}
+
+const fmtNs = (ns: number): string => Math.round(ns).toLocaleString("en-US");
+const fmtX = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + "x";
+
+function joseFloorFor(row: Row): string {
+  return row.name.endsWith("-es256") ? "floor-jose-es256" : "floor-jose";
+}
+
+function table(result: RuntimeResult): string {
+  const by = new Map(result.rows.map((r) => [r.name, r]));
+  const hmac = by.get("floor-hmac");
+  const ba = by.get("better-auth");
+  const header = ["case", "ns/op", "±MAD", "x floor-hmac", "vs better-auth", "vs floor-jose", "crypto calls"];
+  const lines: string[][] = [];
+  const rows = [...result.rows];
+  for (const u of result.unavailable) if (!by.has(u.name)) rows.push({ name: u.name } as Row);
+  for (const r of rows) {
+    if (r.ns === undefined) {
+      lines.push([r.name, "n/a", "", "", "", "", ""]);
+      continue;
+    }
+    const floorJose = by.get(joseFloorFor(r));
+    const isOurs = r.group === "portcullis";
+    lines.push([
+      r.name,
+      fmtNs(r.ns),
+      `${(r.spread * 100).toFixed(1)}%`,
+      hmac ? fmtX(r.ns / hmac.ns) : "n/a",
+      isOurs ? (ba ? `${fmtX(ba.ns / r.ns)} faster` : "n/a") : "",
+      isOurs ? (floorJose ? `${fmtX(r.ns / floorJose.ns)}${r.name.endsWith("-es256") ? " (es256)" : ""}` : "n/a") : "",
+      `${r.check.crypto.total} (${Object.entries(r.check.crypto.byMethod).map(([m, k]) => (k > 1 ? `${m}x${k}` : m)).join(", ")})`,
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const render = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const out = [render(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(render)];
+  for (const u of result.unavailable) out.push(`  ${u.name}: n/a - ${u.reason}`);
+  return out.join("\n");
+}
+
+function goals(results: RuntimeResult[]): Goal[] {
+  const list: Goal[] = [];
+  for (const result of results) {
+    const by = new Map(result.rows.map((r) => [r.name, r]));
+    const hmac = by.get("floor-hmac");
+    const ba = by.get("better-auth");
+    const opaque = by.get("portcullis-opaque");
+    const ours = result.rows.filter((r) => r.group === "portcullis");
+    const rt = result.runtime;
+
+    if (opaque && hmac) {
+      const x = opaque.ns / hmac.ns;
+      // The goal is stated for workerd; Node is shown for information.
+      list.push({ runtime: rt, goal: "opaque path within 4x floor-hmac" + (rt === "node" ? " (goal is for workerd; info)" : ""), subject: "portcullis-opaque", value: fmtX(x), status: rt === "workerd" ? (x <= 4 ? "PASS" : "MISS") : x <= 4 ? "PASS" : "MISS" });
+    }
+    for (const r of ours) {
+      list.push(
+        ba
+          ? { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: `${fmtX(ba.ns / r.ns)}`, status: ba.ns / r.ns >= 15 ? "PASS" : "MISS" }
+          : { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: "better-auth n/a", status: "n/a" },
+      );
+    }
+    for (const r of ours.filter((x) => x.name.startsWith("portcullis-jwt"))) {
+      const floor = by.get(joseFloorFor(r));
+      if (!floor) continue;
+      const x = r.ns / floor.ns;
+      list.push({ runtime: rt, goal: `JWT path no slower than bare jose.jwtVerify (${floor.name})`, subject: r.name, value: `${fmtX(x)} of jose`, status: x <= 1 ? "PASS" : "MISS" });
+    }
+    for (const r of ours) {
+      list.push({ runtime: rt, goal: "at most 1 crypto.subtle call per authenticate()", subject: r.name, value: String(r.check.crypto.total), status: r.check.crypto.total <= 1 ? "PASS" : "MISS" });
+    }
+  }
+  return list;
+}
+
+function printReport(results: RuntimeResult[], goalList: Goal[]): void {
+  const out: string[] = [];
+  out.push(`Portcullis read-path bench  ${new Date().toISOString()}  ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, ${platform()}/${arch()}`);
+  for (const result of results) {
+    out.push("");
+    const how =
+      result.runtime === "node"
+        ? `in-process, median of ${NODE.rounds} batches (~${NODE.batchMs} ms each) after warm-up`
+        : `timed from Node over a direct Miniflare socket, median over ${WORKERD.rounds} rounds of (t(N2)-t(N1))/(N2-N1); fixed round-trip cost ~${((result.overheadNs ?? 0) / 1e6).toFixed(2)} ms removed by the fit`;
+    out.push(`== ${result.runtime === "node" ? `Node ${result.version}` : result.version}  (${how}; ${result.seconds.toFixed(1)} s)`);
+    out.push(table(result));
+    for (const x of result.crossChecks) out.push(`  cross-check: ${x.name}: ${fmtNs(x.ns)} ns/op (±${(x.spread * 100).toFixed(1)}%)`);
+  }
+  out.push("");
+  out.push("Goals");
+  const w = Math.max(...goalList.map((g) => g.goal.length));
+  const s = Math.max(...goalList.map((g) => g.subject.length));
+  for (const g of goalList) out.push(`  [${g.runtime.padEnd(7)}] ${g.goal.padEnd(w)}  ${g.subject.padEnd(s)}  ${g.value.padStart(12)}  ${g.status}`);
+  out.push("");
+  out.push("What one op is (all: sequentially awaited; every iteration's result is checked as authenticated):");
+  const notes = new Map<string, string>();
+  for (const r of results.flatMap((x) => x.rows)) notes.set(r.name, r.note);
+  for (const [name, note] of notes) out.push(`  ${name}: ${note}`);
+  out.push("  ±MAD: median absolute deviation of the per-batch (Node) / per-round (workerd) samples, relative to the median.");
+  out.push("  vs floor-jose: ns(row) / ns(floor-jose); below 1.00x means faster than a bare jose.jwtVerify of the same token.");
+  console.log(out.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const results: RuntimeResult[] = [];
+  if (only === null || only === "node") {
+    log("node: setting up (sign-ups, key imports)...");
+    results.push(await benchNode());
+  }
+  if (only === null || only === "workerd") {
+    log("workerd: bundling with esbuild, starting Miniflare...");
+    results.push(await benchWorkerd());
+  }
+  const goalList = goals(results);
+  printReport(results, goalList);
+
+  const file = join(here, "results", "latest.json");
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch() },
+        settings: { quick, node: NODE, workerd: { ...WORKERD, compatibilityDate: COMPATIBILITY_DATE, workers: WORKERS } },
+        runtimes: Object.fromEntries(
+          results.map((r) => [
+            r.runtime,
+            {
+              version: r.version,
+              seconds: r.seconds,
+              overheadNs: r.overheadNs ?? null,
+              cases: Object.fromEntries(
+                r.rows.map((row) => [
+                  row.name,
+                  {
+                    group: row.group,
+                    nsPerOp: row.ns,
+                    spread: row.spread,
+                    ratioToFloorHmac: row.ns / (r.rows.find((x) => x.name === "floor-hmac")?.ns ?? NaN),
+                    callsPerSample: row.perRound,
+                    samplesNs: row.samples,
+                    cryptoCalls: row.check.crypto,
+                    rejectsForgery: row.check.rejectsForgery,
+                    worker: row.worker ?? null,
+                    note: row.note,
+                  },
+                ]),
+              ),
+              crossChecks: r.crossChecks.map((x) => ({ name: x.name, nsPerOp: x.ns, spread: x.spread })),
+              unavailable: r.unavailable,
+            },
+          ]),
+        ),
+        goals: goalList,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  log(`wrote ${file.slice(root.length + 1)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,286 @@
+/**
+ * End to end over real HTTP: the gateway Worker under `wrangler dev` (workerd, local D1, the
+ * Argon2 WASM module bundled by wrangler) in front of worker/demo-origin.mjs. Node only: it
+ * spawns processes and opens sockets.
+ *
+ * Ports are picked free at run time and the D1 state lives in a temporary --persist-to
+ * directory (migrations applied into it first), so this never touches .wrangler/state or a
+ * developer's running `npm start`. wrangler's "Unable to fetch the Request.cf object" warning
+ * is expected offline and harmless.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+const PASSWORD = "correct horse battery staple";
+const COOKIE = "__Host-portcullis";
+
+let gateway = "";
+let persistDir = "";
+const children: ChildProcess[] = [];
+const logs: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Starts a child in its own process group so afterAll can stop it and everything it spawned. */
+function launch(name: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const record = (chunk: Buffer): void => {
+    logs.push(`[${name}] ${chunk.toString()}`);
+  };
+  child.stdout?.on("data", record);
+  child.stderr?.on("data", record);
+  children.push(child);
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const done = exited(child);
+  try {
+    process.kill(-child.pid, "SIGINT"); // the group: wrangler, its CLI child and workerd
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 3000);
+  await done;
+  clearTimeout(timer);
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited early:\n${logs.join("")}`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${logs.join("")}`);
+}
+
+function get(pathname: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(gateway + pathname, { headers, redirect: "manual" });
+}
+
+function postJson(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(gateway + pathname, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), redirect: "manual" });
+}
+
+function postForm(pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(gateway + pathname, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
+}
+
+function sessionCookie(response: Response): string {
+  const set = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${COOKIE}=`));
+  if (set === undefined) throw new Error(`no session cookie in ${response.status} response`);
+  return set.split(";")[0]!;
+}
+
+interface OriginView {
+  method: string;
+  path: string;
+  identity: Record<string, string>;
+  name: string | null;
+  cookieNames: string[];
+  authorization: boolean;
+}
+
+async function originView(response: Response): Promise<OriginView> {
+  expect(response.status).toBe(200);
+  return (await response.json()) as OriginView;
+}
+
+const sameSite = (): Record<string, string> => ({ origin: gateway, "sec-fetch-site": "same-origin" });
+const HTML = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+const JSON_ACCEPT = { accept: "application/json" };
+
+let origin: ChildProcess;
+
+beforeAll(async () => {
+  const [gatewayPort, originPort, inspectorPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  gateway = `http://127.0.0.1:${gatewayPort}`;
+  persistDir = mkdtempSync(path.join(tmpdir(), "portcullis-e2e-"));
+
+  const migrate = launch("migrate", [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  const code = await exited(migrate);
+  if (code !== 0) throw new Error(`migrations failed (${code}):\n${logs.join("")}`);
+
+  origin = launch("origin", [path.join(root, "worker", "demo-origin.mjs")], { PORT: String(originPort) });
+  const dev = launch("wrangler", [
+    wrangler,
+    "dev",
+    "--port",
+    String(gatewayPort),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistDir,
+    "--var",
+    `ORIGIN_URL:http://127.0.0.1:${originPort}`,
+  ]);
+  await Promise.all([waitForHttp(`http://127.0.0.1:${originPort}/`, origin, 10_000), waitForHttp(`${gateway}/auth/session`, dev, 45_000)]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(children.map(stop));
+  if (persistDir !== "") rmSync(persistDir, { recursive: true, force: true });
+}, 15_000);
+
+describe("gateway under wrangler dev", () => {
+  let jsonUser = { id: "", email: "" };
+  let jsonCookie = "";
+  let formCookie = "";
+
+  test("GET / from a browser -> 303 to the sign-in page", async () => {
+    const response = await get("/", HTML);
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/auth/sign-in?return=%2F");
+  });
+
+  test("GET the sign-in page -> 200 HTML with a strict CSP", async () => {
+    const response = await get("/auth/sign-in?return=%2F", HTML);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await response.text();
+    expect(html).toContain('<form method="post" action="/auth/sign-in">');
+    expect(html).toContain('autocomplete="current-password"');
+  });
+
+  test("sign-up via JSON -> 201 + __Host- session cookie", async () => {
+    const response = await postJson("/auth/sign-up", { email: "json@example.test", password: PASSWORD, name: "Zoë Json" });
+    expect(response.status).toBe(201);
+    const set = response.headers.getSetCookie()[0]!;
+    expect(set).toMatch(/^__Host-portcullis=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
+    jsonCookie = sessionCookie(response);
+    jsonUser = ((await response.json()) as { user: { id: string; email: string } }).user;
+  });
+
+  test("sign-up via form POST -> 303 to the return path + cookie", async () => {
+    const response = await postForm("/auth/sign-up", { email: "form@example.test", password: PASSWORD, return: "/welcome?tour=1" }, sameSite());
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/welcome?tour=1");
+    formCookie = sessionCookie(response);
+  });
+
+  test("GET / with the cookie -> origin sees identity headers and not the session cookie", async () => {
+    const view = await originView(await get("/", { ...JSON_ACCEPT, cookie: `theme=dark; ${jsonCookie}` }));
+    expect(view.path).toBe("/");
+    expect(view.identity["x-portcullis-user-id"]).toBe(jsonUser.id);
+    expect(view.identity["x-portcullis-email"]).toBe("json@example.test");
+    expect(view.identity["x-portcullis-email-verified"]).toBe("false");
+    expect(view.identity["x-portcullis-auth-methods"]).toBe("pwd");
+    expect(view.name).toBe("Zoë Json");
+    expect(view.cookieNames).toEqual(["theme"]);
+  });
+
+  test("the form-created session works too (D1 persisted it)", async () => {
+    const view = await originView(await get("/welcome?tour=1", { ...JSON_ACCEPT, cookie: formCookie }));
+    expect(view.path).toBe("/welcome?tour=1");
+    expect(view.identity["x-portcullis-email"]).toBe("form@example.test");
+  });
+
+  test("a spoofed X-Portcullis-User-Id from the client is replaced (and stripped on public paths)", async () => {
+    const spoof = { "X-Portcullis-User-Id": "admin", "X-Portcullis-Role": "root", "x-middleware-subrequest": "middleware" };
+    const signedIn = await originView(await get("/admin", { ...JSON_ACCEPT, ...spoof, cookie: jsonCookie }));
+    expect(signedIn.identity["x-portcullis-user-id"]).toBe(jsonUser.id);
+    expect(signedIn.identity["x-portcullis-role"]).toBeUndefined();
+    const anonymous = await originView(await get("/public/x", { ...JSON_ACCEPT, ...spoof, cookie: jsonCookie }));
+    expect(anonymous.identity).toEqual({});
+    expect(anonymous.cookieNames).toEqual([]);
+  });
+
+  test("cross-site form POST -> 403, no cookie", async () => {
+    const byOrigin = await postForm("/auth/sign-up", { email: "csrf@example.test", password: PASSWORD }, { origin: "https://evil.test" });
+    expect(byOrigin.status).toBe(403);
+    expect(byOrigin.headers.getSetCookie()).toEqual([]);
+    const byFetchSite = await postForm("/auth/sign-in", { email: "json@example.test", password: PASSWORD }, { "sec-fetch-site": "cross-site" });
+    expect(byFetchSite.status).toBe(403);
+  });
+
+  test("sign-in with a wrong password -> 401 (JSON and form)", async () => {
+    const json = await postJson("/auth/sign-in", { email: "json@example.test", password: "not the password" });
+    expect(json.status).toBe(401);
+    expect(((await json.json()) as { error: { code: string } }).error.code).toBe("invalid_credentials");
+    const form = await postForm("/auth/sign-in", { email: "json@example.test", password: "not the password" }, sameSite());
+    expect(form.status).toBe(401);
+    expect(await form.text()).toContain('role="alert">The email or password is incorrect.');
+  });
+
+  test("API request without a cookie -> 401 JSON", async () => {
+    const response = await get("/api/data", JSON_ACCEPT);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
+  });
+
+  test("bearer token: identity forwarded, Authorization not", async () => {
+    const signIn = await postJson("/auth/sign-in", { email: "json@example.test", password: PASSWORD, transport: "bearer" });
+    expect(signIn.status).toBe(200);
+    const { token } = (await signIn.json()) as { token: string };
+    const view = await originView(await get("/api/me", { ...JSON_ACCEPT, authorization: `Bearer ${token}` }));
+    expect(view.identity["x-portcullis-user-id"]).toBe(jsonUser.id);
+    expect(view.authorization).toBe(false);
+  });
+
+  test("sign-out (JSON 204, form 303) and the old cookies stop working", async () => {
+    const api = await fetch(`${gateway}/auth/sign-out`, { method: "POST", headers: { cookie: jsonCookie }, redirect: "manual" });
+    expect(api.status).toBe(204);
+    expect(api.headers.getSetCookie()[0]).toMatch(/^__Host-portcullis=; .*Max-Age=0/);
+
+    const form = await postForm("/auth/sign-out", {}, { ...sameSite(), cookie: formCookie });
+    expect(form.status).toBe(303);
+    expect(form.headers.get("location")).toBe("/auth/sign-in");
+
+    for (const cookie of [jsonCookie, formCookie]) {
+      const page = await get("/", { ...HTML, cookie });
+      expect(page.status).toBe(303); // the gateway answered; the origin (always 200) was not reached
+      expect((await get("/api/data", { ...JSON_ACCEPT, cookie })).status).toBe(401);
+    }
+  });
+
+  test("a failing origin -> 502 origin_unavailable", async () => {
+    const signIn = await postJson("/auth/sign-in", { email: "form@example.test", password: PASSWORD });
+    const cookie = sessionCookie(signIn);
+    await stop(origin);
+    const response = await get("/", { ...JSON_ACCEPT, cookie });
+    expect(response.status).toBe(502);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("origin_unavailable");
+  });
+});
