@@ -9,6 +9,8 @@ export { AuthError, AuditError, ConfigurationError, ConflictError, StorageError,
 export { fixedClock, systemClock, cryptoRandom, type Clock, type Random, type RequestContext } from "./core/context.js";
 export { definePlugin, type Plugin, type PluginParts, type PluginRoute, type Requirements, type Stores } from "./core/plugins.js";
 export type { Settings, SettingsInput } from "./core/settings.js";
-export { SESSION_JWT_TYPE } from "./sessions/jwt.js";
+export { opaqueTokens } from "./sessions/opaque.js";
+export { jwtTokens, SESSION_JWT_TYPE, type JWTTokensOptions } from "./sessions/jwt.js";
+export { argon2idHasher, argon2idJSHasher, pbkdf2Hasher, passwordHashing } from "./credentials/password/index.js";
 export { generateKey } from "./sessions/keyring.js";
 export type * from "./ports/index.js";

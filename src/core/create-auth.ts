@@ -1,9 +1,8 @@
+import { decoyVerifier } from "../credentials/password/dummy-verify.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
-import { createKeyring, type Keyring } from "../sessions/keyring.js";
-import { jwtStrategy } from "../sessions/jwt.js";
-import { opaqueStrategy } from "../sessions/opaque.js";
+import type { TokenStrategyProvider } from "../ports/token-strategy.js";
+import { opaqueTokens } from "../sessions/opaque.js";
 import type { CookieOptions } from "../sessions/transport.js";
-import type { TokenStrategy } from "../ports/token-strategy.js";
 import { createAuditor } from "./audit.js";
 import { createContext, cryptoRandom, systemClock, type Clock, type Random } from "./context.js";
 import { AuthError, ConfigurationError } from "./errors.js";
@@ -14,15 +13,19 @@ import { registerPlugins, type Plugin, type PluginRoute, type Stores } from "./p
 import { createAuthenticator, type AuthResult } from "./read-path.js";
 import { coreRoutes } from "./routes.js";
 import { parseSettings, type Settings, type SettingsInput } from "./settings.js";
-import { decoyVerifier, defaultHasher } from "../credentials/password/index.js";
 
 export interface AuthOptions {
   stores: Stores;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plugin carries its own requirement type
   plugins?: readonly Plugin<any>[];
   settings?: SettingsInput;
-  /** Defaults to argon2id in pure JS; pass `argon2idHasher({ module })` for the WASM build, about 10x faster. */
-  hasher?: PasswordHasher;
+  /**
+   * Required, so no runtime silently gets a slow or weak default: `argon2idHasher({ module })`
+   * (precompiled WASM, recommended everywhere) or `argon2idJSHasher()` (pure JS, about 10x slower).
+   */
+  hasher: PasswordHasher;
+  /** How sessions become tokens: `opaqueTokens()` (default) or `jwtTokens({ issuer, audience })`. */
+  tokens?: TokenStrategyProvider;
   clock?: Clock;
   random?: Random;
 }
@@ -52,22 +55,19 @@ export function createAuth(options: AuthOptions): Auth {
   const cookie: CookieOptions = { name: settings.cookie.name, secure: settings.cookie.secure };
   const timeouts = { idle: settings.session.idleTimeout * 1000, absolute: settings.session.absoluteTimeout * 1000 };
 
-  let keyring: Keyring | null = null;
-  let strategy: TokenStrategy;
-  if (settings.session.strategy === "jwt" && settings.jwt !== undefined) {
-    if (stores.keys === undefined) throw new ConfigurationError("session.strategy 'jwt' requires stores.keys");
-    keyring = createKeyring(stores.keys, { algorithm: settings.jwt.algorithm, cacheTtlMs: settings.jwt.keyCacheTtl * 1000, clock });
-    strategy = jwtStrategy(stores.sessions, keyring, { ...settings.jwt, timeouts });
-  } else {
-    strategy = opaqueStrategy(stores.sessions, timeouts);
-  }
+  const tokens = (options.tokens ?? opaqueTokens()).create({ sessions: stores.sessions, keys: stores.keys, clock, timeouts });
+  const strategy = tokens.strategy;
 
-  const hasher = options.hasher ?? defaultHasher();
+  const hasher = options.hasher;
+  if (hasher === undefined) {
+    throw new ConfigurationError("createAuth needs a password hasher: argon2idHasher({ module }) or argon2idJSHasher()");
+  }
   const audit = createAuditor(stores.audit);
   const authenticate = createAuthenticator({ strategy, users: stores.users, cookie });
   const pipeline = createPipeline({ strategy, audit, risk: registry.risk, challenges: registry.challenges });
   const routes = indexRoutes([
-    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, keyring, cookie }),
+    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie }),
+    ...tokens.routes,
     ...registry.routes,
   ]);
   const trustedOrigins = new Set(settings.trustedOrigins);

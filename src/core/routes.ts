@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { checkPassword, normalizeEmail, normalizePassword } from "../credentials/password/index.js";
+import { checkPassword, normalizeEmail, normalizePassword } from "../credentials/password/policy.js";
 import { passwordVerifier } from "../credentials/password-verifier.js";
 import type { CredentialStore } from "../ports/credential-store.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
@@ -7,7 +7,6 @@ import type { Principal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
 import type { UserStore } from "../ports/user-store.js";
-import type { Keyring } from "../sessions/keyring.js";
 import { clearedCookie, sessionCookie, type CookieOptions } from "../sessions/transport.js";
 import type { Auditor } from "./audit.js";
 import type { RequestContext } from "./context.js";
@@ -44,7 +43,6 @@ export interface RouteDeps {
   pipeline: Pipeline;
   audit: Auditor;
   authenticate: (ctx: RequestContext) => Promise<AuthResult>;
-  keyring: Keyring | null;
   cookie: CookieOptions;
 }
 
@@ -145,18 +143,6 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
     },
   ];
 
-  const keyring = deps.keyring;
-  if (keyring !== null) {
-    routes.push({
-      method: "GET",
-      path: "/jwks.json",
-      async handle() {
-        return new Response(JSON.stringify(await keyring.jwks()), {
-          headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" },
-        });
-      },
-    });
-  }
   return routes;
 
   function sessionResponse(result: PipelineResult, transport: "cookie" | "bearer", status: number): Response {

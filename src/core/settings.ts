@@ -24,7 +24,6 @@ const SettingsSchema = v.strictObject({
   bodyLimit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(1_048_576)), 16_384),
   session: v.optional(
     v.strictObject({
-      strategy: v.optional(v.picklist(["opaque", "jwt"]), "opaque"),
       /** Idle timeout in seconds: a session unused this long ends. */
       idleTimeout: v.optional(seconds(60, 365 * DAY), 7 * DAY),
       /** Absolute timeout in seconds: a session ends this long after sign-in whatever the activity. */
@@ -49,20 +48,6 @@ const SettingsSchema = v.strictObject({
     }),
     {},
   ),
-  jwt: v.optional(
-    v.strictObject({
-      issuer: v.pipe(v.string(), v.minLength(1)),
-      audience: v.pipe(v.string(), v.minLength(1)),
-      algorithm: v.optional(v.picklist(["EdDSA", "ES256"]), "EdDSA"),
-      /**
-       * Check the session record behind every JWT (revocable sessions, idle timeout).
-       * Off makes verification stateless: sign-out then cannot stop a copied token before it expires.
-       */
-      checkRevocation: v.optional(v.boolean(), true),
-      /** How long imported keys are cached before the key store is read again, in seconds. */
-      keyCacheTtl: v.optional(seconds(0, DAY), 300),
-    }),
-  ),
 });
 
 export type SettingsInput = v.InferInput<typeof SettingsSchema>;
@@ -81,9 +66,6 @@ export function parseSettings(input: SettingsInput | undefined): Settings {
   }
   if (settings.cookie.name.startsWith("__Host-") && !settings.cookie.secure) {
     throw new ConfigurationError("invalid settings: a __Host- cookie must be secure; rename cookie.name to use cookie.secure=false");
-  }
-  if (settings.session.strategy === "jwt" && settings.jwt === undefined) {
-    throw new ConfigurationError("invalid settings: session.strategy 'jwt' needs jwt.issuer and jwt.audience");
   }
   return settings;
 }

@@ -1,6 +1,8 @@
-import type { RequestContext } from "../core/context.js";
+import type { Clock, RequestContext } from "../core/context.js";
+import type { PluginRoute } from "../core/plugins.js";
+import type { KeyStore } from "./key-store.js";
 import type { Principal } from "./principal.js";
-import type { SessionRecord } from "./session-store.js";
+import type { SessionRecord, SessionStore } from "./session-store.js";
 import type { User } from "./user-store.js";
 
 export interface IssuedToken {
@@ -31,4 +33,28 @@ export interface TokenStrategy {
   issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken>;
   verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null>;
   revoke(token: string, ctx: RequestContext): Promise<void>;
+}
+
+export interface SessionTimeouts {
+  /** Milliseconds a session may sit unused. */
+  idle: number;
+  /** Milliseconds a session may live at all. */
+  absolute: number;
+}
+
+export interface TokenStrategyDeps {
+  sessions: SessionStore;
+  keys: KeyStore | undefined;
+  clock: Clock;
+  timeouts: SessionTimeouts;
+}
+
+/**
+ * How `createAuth` receives a token strategy: injected, never chosen by an `if`
+ * in core. `opaqueTokens()` is the default; `jwtTokens({...})` brings its own
+ * routes (the JWKS) and needs the key store.
+ */
+export interface TokenStrategyProvider {
+  readonly kind: TokenStrategy["kind"];
+  create(deps: TokenStrategyDeps): { strategy: TokenStrategy; routes: PluginRoute[] };
 }

@@ -1,11 +1,13 @@
 import { SignJWT } from "jose";
+import * as v from "valibot";
+import { ConfigurationError } from "../core/errors.js";
 import type { RequestContext } from "../core/context.js";
 import { toBase64Url } from "../core/encoding.js";
 import type { Principal } from "../ports/principal.js";
 import type { SessionRecord, SessionStore } from "../ports/session-store.js";
-import type { IssuedToken, SessionInit, TokenStrategy, VerifiedToken } from "../ports/token-strategy.js";
+import type { IssuedToken, SessionInit, TokenStrategy, TokenStrategyProvider, VerifiedToken } from "../ports/token-strategy.js";
 import { decodeJSON, verifyJWS } from "./jws.js";
-import type { Keyring } from "./keyring.js";
+import { createKeyring, type Keyring } from "./keyring.js";
 import { checkLiveness, newSessionTimes, type SessionTimeouts } from "./timeouts.js";
 
 /** Explicit typing (RFC 8725 3.11): a JWT minted for another purpose is never a session. */
@@ -104,6 +106,55 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
     async revoke(token: string, ctx: RequestContext): Promise<void> {
       const payload = await claims(token, ctx);
       if (payload !== null) await sessions.delete(payload.sid as string);
+    },
+  };
+}
+
+const JWTOptionsSchema = v.strictObject({
+  issuer: v.pipe(v.string(), v.minLength(1)),
+  audience: v.pipe(v.string(), v.minLength(1)),
+  algorithm: v.optional(v.picklist(["EdDSA", "ES256"]), "EdDSA"),
+  /**
+   * Check the session record behind every JWT (revocable sessions, idle timeout).
+   * Off makes verification stateless: sign-out then cannot stop a copied token before it expires.
+   */
+  checkRevocation: v.optional(v.boolean(), true),
+  /** Seconds imported keys are cached before the key store is read again. */
+  keyCacheTtl: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(86_400)), 300),
+});
+
+export type JWTTokensOptions = v.InferInput<typeof JWTOptionsSchema>;
+
+/**
+ * Sessions as JWTs, injected into `createAuth({ tokens: jwtTokens({...}) })`.
+ * Needs `stores.keys`; serves the public keys at `{basePath}/jwks.json`.
+ */
+export function jwtTokens(input: JWTTokensOptions): TokenStrategyProvider {
+  const parsed = v.safeParse(JWTOptionsSchema, input);
+  if (!parsed.success) {
+    const lines = parsed.issues.map((issue) => `jwt.${v.getDotPath(issue) ?? "options"}: ${issue.message}`);
+    throw new ConfigurationError(`invalid JWT options: ${lines.join("; ")}`);
+  }
+  const options = parsed.output;
+  return {
+    kind: "jwt",
+    create({ sessions, keys, clock, timeouts }) {
+      if (keys === undefined) throw new ConfigurationError("jwtTokens requires stores.keys");
+      const keyring = createKeyring(keys, { algorithm: options.algorithm, cacheTtlMs: options.keyCacheTtl * 1000, clock });
+      return {
+        strategy: jwtStrategy(sessions, keyring, { ...options, timeouts }),
+        routes: [
+          {
+            method: "GET",
+            path: "/jwks.json",
+            async handle(): Promise<Response> {
+              return new Response(JSON.stringify(await keyring.jwks()), {
+                headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" },
+              });
+            },
+          },
+        ],
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from "../core/context.js";
 import { sha256Base64Url, toBase64Url } from "../core/encoding.js";
 import type { SessionStore } from "../ports/session-store.js";
-import type { IssuedToken, SessionInit, TokenStrategy, VerifiedToken } from "../ports/token-strategy.js";
+import type { IssuedToken, SessionInit, TokenStrategy, TokenStrategyProvider, VerifiedToken } from "../ports/token-strategy.js";
 import { checkLiveness, newSessionTimes, type SessionTimeouts } from "./timeouts.js";
 
 /** 256 random bits, base64url: 43 characters. */
@@ -48,5 +48,13 @@ export function opaqueStrategy(sessions: SessionStore, timeouts: SessionTimeouts
       if (!TOKEN_SHAPE.test(token)) return;
       await sessions.delete(await sha256Base64Url(token));
     },
+  };
+}
+
+/** The default token strategy: opaque session ids, stored hashed. */
+export function opaqueTokens(): TokenStrategyProvider {
+  return {
+    kind: "opaque",
+    create: ({ sessions, timeouts }) => ({ strategy: opaqueStrategy(sessions, timeouts), routes: [] }),
   };
 }

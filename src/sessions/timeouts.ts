@@ -1,11 +1,7 @@
 import type { SessionRecord } from "../ports/session-store.js";
+import type { SessionTimeouts } from "../ports/token-strategy.js";
 
-export interface SessionTimeouts {
-  /** Milliseconds. */
-  idle: number;
-  /** Milliseconds. */
-  absolute: number;
-}
+export type { SessionTimeouts } from "../ports/token-strategy.js";
 
 export type Liveness = { alive: true; touchTo: Date | null } | { alive: false };
 

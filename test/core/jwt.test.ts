@@ -4,7 +4,7 @@ import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { toBase64Url, utf8 } from "../../src/core/encoding.js";
 import { createAuth } from "../../src/core/create-auth.js";
-import { SESSION_JWT_TYPE } from "../../src/sessions/jwt.js";
+import { jwtTokens, SESSION_JWT_TYPE } from "../../src/sessions/jwt.js";
 import { cookieFrom, fastHasher, request, START } from "../helpers/harness.js";
 
 const JWT_SETTINGS = { issuer: "https://auth.app.example", audience: "app.example" };
@@ -16,7 +16,7 @@ async function jwtHarness(options: { checkRevocation?: boolean; algorithm?: "EdD
     stores,
     hasher: fastHasher(),
     clock,
-    settings: { session: { strategy: "jwt" }, jwt: { ...JWT_SETTINGS, ...options } },
+    tokens: jwtTokens({ ...JWT_SETTINGS, ...options }),
   });
   const response = await auth.handle(request("/auth/sign-up", { body: { email: "ada@example.com", password: "correct horse battery", transport: "bearer" } }));
   const { token } = (await response.json()) as { token: string };
@@ -152,11 +152,18 @@ describe("JWT sessions", () => {
 
   test("browser clients get the JWT in the __Host- cookie", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher(), settings: { session: { strategy: "jwt" }, jwt: JWT_SETTINGS } });
+    const auth = createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) });
     const response = await auth.handle(request("/auth/sign-up", { body: { email: "c@example.com", password: "correct horse battery" } }));
     const cookie = cookieFrom(response);
     expect(cookie.split("=")[1]!.split(".")).toHaveLength(3);
     expect((await auth.handle(request("/auth/session", { cookie }))).status).toBe(200);
+  });
+
+  test("JWT options are validated when the strategy is built", () => {
+    expect(() => jwtTokens({ issuer: "", audience: "a" })).toThrow(/jwt.issuer/);
+    expect(() => jwtTokens({ issuer: "i", audience: "a", algorithm: "HS256" as never })).toThrow(/jwt.algorithm/);
+    const { keys: _omit, ...stores } = memoryStores();
+    expect(() => createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) })).toThrow(/requires stores.keys/);
   });
 
   test("the JWKS is only served with the JWT strategy", async () => {

@@ -19,7 +19,7 @@ describe("settings are validated once, at start-up", () => {
     ["a maximum below 64", { password: { maxLength: 32 } }, /password.maxLength/],
     ["idle longer than absolute", { session: { idleTimeout: 7200, absoluteTimeout: 3600 } }, /idleTimeout/],
     ["a __Host- cookie without Secure", { cookie: { secure: false } }, /__Host-/],
-    ["the JWT strategy without issuer/audience", { session: { strategy: "jwt" } }, /jwt.issuer/],
+    ["a strategy chosen by a setting (strategies are injected)", { session: { strategy: "jwt" } }, /session.strategy/],
   ])("%s is a ConfigurationError naming the setting", (_name, settings, message) => {
     expect(() => build(settings)).toThrow(ConfigurationError);
     expect(() => build(settings)).toThrow(message);
@@ -30,11 +30,8 @@ describe("settings are validated once, at start-up", () => {
     expect(() => createAuth({ stores: partial as never, hasher: fastHasher() })).toThrow(/stores.sessions is required/);
   });
 
-  test("the JWT strategy needs a key store", () => {
-    const { keys: _omit, ...stores } = memoryStores();
-    expect(() => createAuth({ stores, hasher: fastHasher(), settings: { session: { strategy: "jwt" }, jwt: { issuer: "i", audience: "a" } } })).toThrow(
-      /requires stores.keys/,
-    );
+  test("a missing hasher is a ConfigurationError, not a slow default", () => {
+    expect(() => createAuth({ stores: memoryStores() } as never)).toThrow(/needs a password hasher/);
   });
 
   test("a custom base path and cookie name are honoured", async () => {
