@@ -14,7 +14,7 @@ import { jwtVerify } from "jose";
 import { memoryStores, type MemoryStores } from "../src/adapters/memory/index.js";
 import { createAuth, type Auth } from "../src/core/create-auth.js";
 import { pbkdf2Hasher } from "../src/credentials/password/index.js";
-import { SESSION_JWT_TYPE } from "../src/sessions/jwt.js";
+import { jwtTokens, SESSION_JWT_TYPE, type JWTTokensOptions } from "../src/sessions/jwt.js";
 
 export const ORIGIN = "https://app.example";
 const JWT = { issuer: "https://auth.app.example", audience: "app.example" };
@@ -68,10 +68,11 @@ interface PortcullisFixture {
   token: string;
 }
 
-async function portcullis(settings: Parameters<typeof createAuth>[0]["settings"]): Promise<PortcullisFixture> {
+/** `jwt` undefined: the default opaque tokens. */
+async function portcullis(jwt: JWTTokensOptions | undefined): Promise<PortcullisFixture> {
   const stores = memoryStores();
   // Real clock (systemClock), default settings otherwise; a cheap hasher because only sign-up hashes.
-  const auth = createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }), settings });
+  const auth = createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }), ...(jwt === undefined ? {} : { tokens: jwtTokens(jwt) }) });
   const cookie = await portcullisSignUp(auth);
   return { auth, stores, cookie, token: cookie.slice(cookie.indexOf("=") + 1) };
 }
@@ -134,9 +135,9 @@ export async function setupCoreCases(): Promise<CaseSet> {
   const subtle = crypto.subtle;
 
   const opaque = await portcullis(undefined);
-  const jwtOn = await portcullis({ session: { strategy: "jwt" }, jwt: { ...JWT, algorithm: "EdDSA" } });
-  const jwtOff = await portcullis({ session: { strategy: "jwt" }, jwt: { ...JWT, algorithm: "EdDSA", checkRevocation: false } });
-  const jwtEs = await portcullis({ session: { strategy: "jwt" }, jwt: { ...JWT, algorithm: "ES256" } });
+  const jwtOn = await portcullis({ ...JWT, algorithm: "EdDSA" });
+  const jwtOff = await portcullis({ ...JWT, algorithm: "EdDSA", checkRevocation: false });
+  const jwtEs = await portcullis({ ...JWT, algorithm: "ES256" });
 
   // floor-jose: a bare jwtVerify of the same JWT Portcullis issued, with the same checks (iss, aud, typ, alg).
   for (const [name, fx, alg, importParams] of [

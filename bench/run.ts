@@ -24,7 +24,7 @@
  * Results: printed, and written to bench/results/latest.json.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, platform, arch, tmpdir } from "node:os";
+import { arch, cpus, loadavg, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -40,8 +40,8 @@ const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".len
 const quick = args.has("--quick");
 
 const COMPATIBILITY_DATE = "2026-04-01";
-const NODE = { warmupMs: quick ? 150 : 400, batchMs: quick ? 15 : 40, rounds: quick ? 7 : 21 };
-const WORKERD = { targetMs: quick ? 80 : 200, rounds: quick ? 5 : 11 };
+const NODE = { warmupMs: quick ? 150 : 400, batchMs: quick ? 15 : 40, rounds: quick ? 7 : 31 };
+const WORKERD = { targetMs: quick ? 80 : 150, rounds: quick ? 5 : 25 };
 
 interface Check {
   ok: boolean;
@@ -57,6 +57,11 @@ interface Row {
   ns: number;
   /** Median absolute deviation of the per-round samples, relative to the median. */
   spread: number;
+  /**
+   * Best case, ns: Node, the fastest batch; workerd, (min t(N2) - min t(N1)) / (N2 - N1).
+   * Noise from other load only ever adds time, so this is what a quiet machine approaches.
+   */
+  best: number;
   samples: number[];
   perRound: number;
   check: Check;
@@ -84,6 +89,13 @@ const mad = (xs: number[]): number => {
   const m = median(xs);
   return median(xs.map((x) => Math.abs(x - m))) / m;
 };
+/**
+ * a / b as the median of per-round ratios: every round times every case once, so
+ * pairing the samples of one round cancels most of the drift from other load on
+ * the machine. Falls back to the ratio of medians when the rounds do not line up.
+ */
+const ratio = (a: Row, b: Row): number =>
+  a.samples.length === b.samples.length && a.samples.length > 0 ? median(a.samples.map((x, i) => x / b.samples[i]!)) : a.ns / b.ns;
 const now = (): bigint => process.hrtime.bigint();
 const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
@@ -152,6 +164,7 @@ async function benchNode(): Promise<RuntimeResult> {
       note: p.c.note,
       ns: median(p.samples),
       spread: mad(p.samples),
+      best: Math.min(...p.samples),
       samples: p.samples,
       perRound: p.batch,
       check: p.check,
@@ -243,7 +256,7 @@ async function benchWorkerd(): Promise<RuntimeResult> {
     const rows: Row[] = [];
     const crossChecks: Row[] = [];
     const unavailable: RuntimeResult["unavailable"] = [];
-    const work: { spec: WorkerSpec; row: Row; n1: number; n2: number; overheads: number[] }[] = [];
+    const work: { spec: WorkerSpec; row: Row; n1: number; n2: number; overheads: number[]; t1s: number[]; t2s: number[] }[] = [];
 
     for (const spec of WORKERS) {
       let listed: { cases: { name: string; group: Group; note: string }[]; unavailable: RuntimeResult["unavailable"] };
@@ -261,25 +274,33 @@ async function benchWorkerd(): Promise<RuntimeResult> {
       for (const c of listed.cases) {
         const check = checks.find((x) => x.name === c.name)!;
         assertChecked(`${c.name} (workerd)`, check);
-        // Calibrate: double n until a request takes >= 20 ms, then aim N2 at WORKERD.targetMs.
-        let n = 8;
-        let t = 0;
-        for (;;) {
-          const r = await call(spec, `/run?case=${c.name}&n=${n}`);
-          if (r.status !== 200) throw new Error(`${c.name} (workerd) /run: ${r.status} ${r.body}`);
-          t = r.ms;
-          if (t >= 20 || n >= 1 << 20) break;
-          n *= 2;
+        // Calibrate on the fastest of three calls (noise here is one-sided: GC, tier-up, other load):
+        // grow n until the work clearly dominates the round trip, then aim N2 at WORKERD.targetMs.
+        const fastest = async (n: number): Promise<number> => {
+          let best = Infinity;
+          for (let i = 0; i < 3; i++) {
+            const r = await call(spec, `/run?case=${c.name}&n=${n}`);
+            if (r.status !== 200) throw new Error(`${c.name} (workerd) /run: ${r.status} ${r.body}`);
+            best = Math.min(best, r.ms);
+          }
+          return best;
+        };
+        const base = await fastest(0);
+        let n = 16;
+        let busy = (await fastest(n)) - base;
+        while (busy < 30 && n < 1 << 22) {
+          n *= 4;
+          busy = (await fastest(n)) - base;
         }
-        const n2 = Math.max(10, Math.round((n * WORKERD.targetMs) / t));
+        const n2 = Math.max(10, Math.round((n * WORKERD.targetMs) / Math.max(busy, 1)));
         const n1 = Math.max(2, Math.round(n2 / 5));
-        const row: Row = { name: c.name, group: c.group, note: c.note, ns: 0, spread: 0, samples: [], perRound: n2, check, worker: spec.name };
+        const row: Row = { name: c.name, group: c.group, note: c.note, ns: 0, spread: 0, best: 0, samples: [], perRound: n2, check, worker: spec.name };
         // floor-hmac of the nodejs_compat worker is a cross-check, not a table row.
         if (spec.name === "bench-better-auth" && c.name === "floor-hmac") {
           row.name = "floor-hmac (nodejs_compat worker)";
           crossChecks.push(row);
         } else rows.push(row);
-        work.push({ spec, row, n1, n2, overheads: [] });
+        work.push({ spec, row, n1, n2, overheads: [], t1s: [], t2s: [] });
       }
     }
     log(`workerd: ${work.length} cases checked and calibrated; ${WORKERD.rounds} rounds`);
@@ -295,6 +316,8 @@ async function benchWorkerd(): Promise<RuntimeResult> {
         if (a.status !== 200 || b.status !== 200) throw new Error(`${name} (workerd) /run failed: ${a.body} ${b.body}`);
         const t1 = round % 2 === 0 ? a.ms : b.ms;
         const t2 = round % 2 === 0 ? b.ms : a.ms;
+        w.t1s.push(t1);
+        w.t2s.push(t2);
         const perCallMs = (t2 - t1) / (w.n2 - w.n1);
         w.row.samples.push(perCallMs * 1e6);
         w.overheads.push((t1 - perCallMs * w.n1) * 1e6);
@@ -303,6 +326,7 @@ async function benchWorkerd(): Promise<RuntimeResult> {
     for (const w of work) {
       w.row.ns = median(w.row.samples);
       w.row.spread = mad(w.row.samples);
+      w.row.best = ((Math.min(...w.t2s) - Math.min(...w.t1s)) / (w.n2 - w.n1)) * 1e6;
     }
     const better = unavailable.find((u) => u.name === "better-auth");
     if (better === undefined && !rows.some((r) => r.name === "better-auth")) {
@@ -330,9 +354,15 @@ interface Goal {
   runtime: "node" | "workerd";
   goal: string;
   subject: string;
+  /** From the medians (paired per round); decides the status. */
   value: string;
+  /** The same ratio from the best-case numbers, and for the jose goal how many rounds were faster. */
+  detail: string;
   status: "PASS" | "MISS" | "n/a";
 }
+
+const wins = (a: Row, b: Row): string =>
+  a.samples.length === b.samples.length ? `faster in ${a.samples.filter((x, i) => x < b.samples[i]!).length}/${a.samples.length} rounds` : "";
 
 const fmtNs = (ns: number): string => Math.round(ns).toLocaleString("en-US");
 const fmtX = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)) + "x";
@@ -345,13 +375,13 @@ function table(result: RuntimeResult): string {
   const by = new Map(result.rows.map((r) => [r.name, r]));
   const hmac = by.get("floor-hmac");
   const ba = by.get("better-auth");
-  const header = ["case", "ns/op", "±MAD", "x floor-hmac", "vs better-auth", "vs floor-jose", "crypto calls"];
+  const header = ["case", "ns/op", "±MAD", "best", "x floor-hmac", "vs better-auth", "vs floor-jose", "crypto calls"];
   const lines: string[][] = [];
   const rows = [...result.rows];
   for (const u of result.unavailable) if (!by.has(u.name)) rows.push({ name: u.name } as Row);
   for (const r of rows) {
     if (r.ns === undefined) {
-      lines.push([r.name, "n/a", "", "", "", "", ""]);
+      lines.push([r.name, "n/a", "", "", "", "", "", ""]);
       continue;
     }
     const floorJose = by.get(joseFloorFor(r));
@@ -360,9 +390,10 @@ function table(result: RuntimeResult): string {
       r.name,
       fmtNs(r.ns),
       `${(r.spread * 100).toFixed(1)}%`,
-      hmac ? fmtX(r.ns / hmac.ns) : "n/a",
-      isOurs ? (ba ? `${fmtX(ba.ns / r.ns)} faster` : "n/a") : "",
-      isOurs ? (floorJose ? `${fmtX(r.ns / floorJose.ns)}${r.name.endsWith("-es256") ? " (es256)" : ""}` : "n/a") : "",
+      fmtNs(r.best),
+      hmac ? fmtX(ratio(r, hmac)) : "n/a",
+      isOurs ? (ba ? `${fmtX(ratio(ba, r))} faster` : "n/a") : "",
+      isOurs ? (floorJose ? `${fmtX(ratio(r, floorJose))}${r.name.endsWith("-es256") ? " (es256)" : ""}` : "n/a") : "",
       `${r.check.crypto.total} (${Object.entries(r.check.crypto.byMethod).map(([m, k]) => (k > 1 ? `${m}x${k}` : m)).join(", ")})`,
     ]);
   }
@@ -384,25 +415,46 @@ function goals(results: RuntimeResult[]): Goal[] {
     const rt = result.runtime;
 
     if (opaque && hmac) {
-      const x = opaque.ns / hmac.ns;
+      const x = ratio(opaque, hmac);
       // The goal is stated for workerd; Node is shown for information.
-      list.push({ runtime: rt, goal: "opaque path within 4x floor-hmac" + (rt === "node" ? " (goal is for workerd; info)" : ""), subject: "portcullis-opaque", value: fmtX(x), status: rt === "workerd" ? (x <= 4 ? "PASS" : "MISS") : x <= 4 ? "PASS" : "MISS" });
+      list.push({
+        runtime: rt,
+        goal: "opaque path within 4x floor-hmac" + (rt === "node" ? " (goal is for workerd; info)" : ""),
+        subject: "portcullis-opaque",
+        value: fmtX(x),
+        detail: `best ${fmtX(opaque.best / hmac.best)}`,
+        status: x <= 4 ? "PASS" : "MISS",
+      });
     }
     for (const r of ours) {
       list.push(
         ba
-          ? { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: `${fmtX(ba.ns / r.ns)}`, status: ba.ns / r.ns >= 15 ? "PASS" : "MISS" }
-          : { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: "better-auth n/a", status: "n/a" },
+          ? { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: fmtX(ratio(ba, r)), detail: `best ${fmtX(ba.best / r.best)}`, status: ratio(ba, r) >= 15 ? "PASS" : "MISS" }
+          : { runtime: rt, goal: ">= 15x faster than Better Auth (same run)", subject: r.name, value: "n/a", detail: "better-auth n/a", status: "n/a" },
       );
     }
     for (const r of ours.filter((x) => x.name.startsWith("portcullis-jwt"))) {
       const floor = by.get(joseFloorFor(r));
       if (!floor) continue;
-      const x = r.ns / floor.ns;
-      list.push({ runtime: rt, goal: `JWT path no slower than bare jose.jwtVerify (${floor.name})`, subject: r.name, value: `${fmtX(x)} of jose`, status: x <= 1 ? "PASS" : "MISS" });
+      const x = ratio(r, floor);
+      list.push({
+        runtime: rt,
+        goal: `JWT path no slower than bare jose.jwtVerify (${floor.name})`,
+        subject: r.name,
+        value: `${fmtX(x)} of jose`,
+        detail: `best ${fmtX(r.best / floor.best)}; ${wins(r, floor)}`,
+        status: x <= 1 ? "PASS" : "MISS",
+      });
     }
     for (const r of ours) {
-      list.push({ runtime: rt, goal: "at most 1 crypto.subtle call per authenticate()", subject: r.name, value: String(r.check.crypto.total), status: r.check.crypto.total <= 1 ? "PASS" : "MISS" });
+      list.push({
+        runtime: rt,
+        goal: "at most 1 crypto.subtle call per authenticate()",
+        subject: r.name,
+        value: String(r.check.crypto.total),
+        detail: Object.keys(r.check.crypto.byMethod).join(", "),
+        status: r.check.crypto.total <= 1 ? "PASS" : "MISS",
+      });
     }
   }
   return list;
@@ -410,7 +462,13 @@ function goals(results: RuntimeResult[]): Goal[] {
 
 function printReport(results: RuntimeResult[], goalList: Goal[]): void {
   const out: string[] = [];
-  out.push(`Portcullis read-path bench  ${new Date().toISOString()}  ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, ${platform()}/${arch()}`);
+  out.push(
+    `Portcullis read-path bench  ${new Date().toISOString()}  ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, ${platform()}/${arch()}, ` +
+      `load average ${loadAtStart.map((x) => x.toFixed(2)).join(" ")} at start, ${loadavg().map((x) => x.toFixed(2)).join(" ")} at end`,
+  );
+  if (Math.max(loadAtStart[0]!, loadavg()[0]!) > cpus().length * 0.5) {
+    out.push("NOTE: the machine was busy during this run (load average above half the cores); expect noisier numbers and compare ±MAD.");
+  }
   for (const result of results) {
     out.push("");
     const how =
@@ -419,24 +477,32 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
         : `timed from Node over a direct Miniflare socket, median over ${WORKERD.rounds} rounds of (t(N2)-t(N1))/(N2-N1); fixed round-trip cost ~${((result.overheadNs ?? 0) / 1e6).toFixed(2)} ms removed by the fit`;
     out.push(`== ${result.runtime === "node" ? `Node ${result.version}` : result.version}  (${how}; ${result.seconds.toFixed(1)} s)`);
     out.push(table(result));
-    for (const x of result.crossChecks) out.push(`  cross-check: ${x.name}: ${fmtNs(x.ns)} ns/op (±${(x.spread * 100).toFixed(1)}%)`);
+    for (const x of result.crossChecks) out.push(`  cross-check: ${x.name}: ${fmtNs(x.ns)} ns/op (±${(x.spread * 100).toFixed(1)}%, best ${fmtNs(x.best)})`);
   }
   out.push("");
   out.push("Goals");
   const w = Math.max(...goalList.map((g) => g.goal.length));
   const s = Math.max(...goalList.map((g) => g.subject.length));
-  for (const g of goalList) out.push(`  [${g.runtime.padEnd(7)}] ${g.goal.padEnd(w)}  ${g.subject.padEnd(s)}  ${g.value.padStart(12)}  ${g.status}`);
+  const v = Math.max(...goalList.map((g) => g.value.length));
+  for (const g of goalList) {
+    out.push(`  [${g.runtime.padEnd(7)}] ${g.goal.padEnd(w)}  ${g.subject.padEnd(s)}  ${g.value.padStart(v)}  ${g.status.padEnd(4)}  (${g.detail})`);
+  }
   out.push("");
   out.push("What one op is (all: sequentially awaited; every iteration's result is checked as authenticated):");
   const notes = new Map<string, string>();
   for (const r of results.flatMap((x) => x.rows)) notes.set(r.name, r.note);
   for (const [name, note] of notes) out.push(`  ${name}: ${note}`);
-  out.push("  ±MAD: median absolute deviation of the per-batch (Node) / per-round (workerd) samples, relative to the median.");
-  out.push("  vs floor-jose: ns(row) / ns(floor-jose); below 1.00x means faster than a bare jose.jwtVerify of the same token.");
+  out.push("  ns/op: median of the per-batch (Node) / per-round (workerd) samples; ±MAD: their median absolute deviation, relative.");
+  out.push("  best: fastest batch (Node) / (min t(N2) - min t(N1)) / (N2 - N1) (workerd); other load only adds time, so on a busy");
+  out.push("  machine this is the steadier number. Goals are decided on the medians; the best-case ratio is shown beside them.");
+  out.push("  Ratios (x floor-hmac, vs better-auth, vs floor-jose, goals) are medians of per-round paired ratios, so they can differ");
+  out.push("  slightly from dividing the ns/op column. vs floor-jose below 1.00x means faster than a bare jose.jwtVerify of the same token.");
   console.log(out.join("\n"));
 }
 
 // ---------------------------------------------------------------------------
+
+const loadAtStart = loadavg();
 
 async function main(): Promise<void> {
   const results: RuntimeResult[] = [];
@@ -458,7 +524,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         generatedAt: new Date().toISOString(),
-        machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch() },
+        machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
         settings: { quick, node: NODE, workerd: { ...WORKERD, compatibilityDate: COMPATIBILITY_DATE, workers: WORKERS } },
         runtimes: Object.fromEntries(
           results.map((r) => [
@@ -474,7 +540,8 @@ async function main(): Promise<void> {
                     group: row.group,
                     nsPerOp: row.ns,
                     spread: row.spread,
-                    ratioToFloorHmac: row.ns / (r.rows.find((x) => x.name === "floor-hmac")?.ns ?? NaN),
+                    bestNsPerOp: row.best,
+                    ratioToFloorHmac: ((hmac) => (hmac ? ratio(row, hmac) : null))(r.rows.find((x) => x.name === "floor-hmac")),
                     callsPerSample: row.perRound,
                     samplesNs: row.samples,
                     cryptoCalls: row.check.crypto,
@@ -484,7 +551,7 @@ async function main(): Promise<void> {
                   },
                 ]),
               ),
-              crossChecks: r.crossChecks.map((x) => ({ name: x.name, nsPerOp: x.ns, spread: x.spread })),
+              crossChecks: r.crossChecks.map((x) => ({ name: x.name, nsPerOp: x.ns, spread: x.spread, bestNsPerOp: x.best })),
               unavailable: r.unavailable,
             },
           ]),

@@ -13,6 +13,7 @@ export type AuthErrorCode =
   | "invalid_credentials"
   | "unauthenticated"
   | "email_taken"
+  | "credential_taken"
   | "csrf_rejected"
   | "forbidden"
   | "challenge_required"
@@ -33,6 +34,7 @@ const STATUS: Record<AuthErrorCode, number> = {
   invalid_credentials: 401,
   unauthenticated: 401,
   email_taken: 409,
+  credential_taken: 409,
   csrf_rejected: 403,
   forbidden: 403,
   challenge_required: 401,
@@ -74,10 +76,10 @@ export class AuditError extends AuthError {
   }
 }
 
-/** A unique constraint was hit (email already registered). */
+/** A unique constraint was hit: an email already registered, a credential already bound to someone. */
 export class ConflictError extends AuthError {
-  constructor(message: string) {
-    super("email_taken", message);
+  constructor(message: string, code: "email_taken" | "credential_taken" = "email_taken") {
+    super(code, message);
     this.name = "ConflictError";
   }
 }

@@ -70,10 +70,15 @@ describe("d1 specifics", () => {
     expect(errorText(updateConflict)).not.toContain("secret-person");
 
     const duplicate: unknown = await stores.credentials.add({ ...credential, id: "c3" }).catch((e: unknown) => e);
-    expect(duplicate).toBeInstanceOf(StorageError);
-    expect((duplicate as StorageError).message).toBe("d1 credentials.add failed");
-    expect((duplicate as StorageError).cause).toBeInstanceOf(Error);
-    expect(errorText(duplicate)).toContain("UNIQUE constraint failed");
+    expect(duplicate).toBeInstanceOf(ConflictError);
+    expect((duplicate as ConflictError).code).toBe("credential_taken");
     expect(errorText(duplicate)).not.toMatch(/TOPSECRET|private-subject/);
+
+    const duplicateId: unknown = await stores.credentials.add({ ...credential, identifier: "github:other" }).catch((e: unknown) => e);
+    expect(duplicateId).toBeInstanceOf(StorageError);
+    expect((duplicateId as StorageError).message).toBe("d1 credentials.add failed");
+    expect((duplicateId as StorageError).cause).toBeInstanceOf(Error);
+    expect(errorText(duplicateId)).toContain("UNIQUE constraint failed");
+    expect(errorText(duplicateId)).not.toMatch(/TOPSECRET|private-subject/);
   });
 });

@@ -133,7 +133,7 @@ export function describeStores<S extends ConformanceStores>(name: string, makeSt
         await stores.users.create(newUser(1), [oauth("user-1", "42")]);
         const clash = { ...oauth("user-2", "42"), id: "cred-clash" };
         const error: unknown = await stores.users.create(newUser(2), [password("user-2"), clash]).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(StorageError);
+        expect(error).toMatchObject({ code: "credential_taken", status: 409 });
         expect(await stores.users.findById("user-2")).toBeNull();
         expect(await stores.users.findByEmail("person2@example.com")).toBeNull();
         expect(await stores.credentials.listByUser("user-2")).toEqual([]);
@@ -236,7 +236,7 @@ export function describeStores<S extends ConformanceStores>(name: string, makeSt
 
       test("identifiers are unique per type; null identifiers never clash", async () => {
         await stores.credentials.add(oauth("user-1", "42"));
-        await expect(stores.credentials.add({ ...oauth("user-2", "42"), id: "cred-dup" })).rejects.toBeInstanceOf(StorageError);
+        await expect(stores.credentials.add({ ...oauth("user-2", "42"), id: "cred-dup" })).rejects.toMatchObject({ code: "credential_taken", status: 409 });
         await stores.credentials.add({ ...oauth("user-2", "42"), id: "cred-other-type", type: "oidc" });
         await stores.credentials.add(password("user-1", 1));
         await stores.credentials.add(password("user-1", 2));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { Auth } from "../../src/core/create-auth.js";
+import { jwtTokens } from "../../src/sessions/jwt.js";
 import { makeHarness, request, signUp } from "../helpers/harness.js";
 
 /**
@@ -60,7 +61,7 @@ describe("crypto budget of authenticate()", () => {
     ["EdDSA", false],
     ["ES256", true],
   ] as const)("JWT session (%s, checkRevocation %s): exactly one crypto.subtle call (the verify)", async (algorithm, checkRevocation) => {
-    const { auth } = makeHarness({ settings: { session: { strategy: "jwt" }, jwt: { ...JWT, algorithm, checkRevocation } } });
+    const { auth } = makeHarness({ tokens: jwtTokens({ ...JWT, algorithm, checkRevocation }) });
     const { cookie } = await signUp(auth);
     expect(cookie.split("=")[1]!.split(".")).toHaveLength(3);
     const { authenticated, calls } = await countedAuthenticate(auth, cookie);

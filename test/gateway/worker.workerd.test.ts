@@ -12,7 +12,7 @@ import { sqliteMigrations } from "../adapters/d1-migrations.js";
 
 const DB = (env as unknown as { DB: D1DatabaseLike }).DB;
 const GW = "https://gw.example.test";
-// Port 9 (discard) on loopback: nothing listens, so proxying fails fast and visibly.
+// Never contacted by these tests.
 const gatewayEnv: GatewayEnv = { DB, ORIGIN_URL: "http://127.0.0.1:9", PUBLIC_PATHS: "/favicon.ico,/public/*" };
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe("worker/index.ts on D1 + Argon2 WASM", () => {
     expect(gatewayFor(gatewayEnv)).toBe(gatewayFor(gatewayEnv));
   });
 
-  test("form sign-up -> 303 + cookie; the session then authenticates; an unreachable origin -> 502", async () => {
+  test("form sign-up -> 303 + cookie; the session then authenticates", async () => {
     const signUp = await worker.fetch(
       new Request(`${GW}/auth/sign-up`, {
         method: "POST",
@@ -42,12 +42,13 @@ describe("worker/index.ts on D1 + Argon2 WASM", () => {
     const body = (await session.json()) as { user: { email: string } };
     expect(body.user.email).toBe("worker@example.test");
 
-    const proxied = await worker.fetch(new Request(`${GW}/home`, { headers: { cookie } }), gatewayEnv);
-    expect(proxied.status).toBe(502);
-    expect(((await proxied.json()) as { error: { code: string } }).error.code).toBe("origin_unavailable");
+    // Proxying (and the 502 when the origin is down) is covered over real HTTP by
+    // test/e2e/gateway.node.test.ts; a refused subrequest here only makes workerd log noise.
+    const anonymous = await worker.fetch(new Request(`${GW}/home`, { headers: { accept: "text/html" } }), gatewayEnv);
+    expect(anonymous.status).toBe(303);
   });
 
-  test("the stored hash is Argon2id (the WASM hasher is wired, not the JS fallback's PBKDF2 or similar)", async () => {
+  test("passwords land in D1 as Argon2id at the OWASP parameters", async () => {
     const row = await DB.prepare("SELECT secret FROM credentials LIMIT 1").all();
     expect(String((row.results[0] as { secret: string }).secret)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });

@@ -41,8 +41,17 @@ export function storageError(label: string, operation: string, error: unknown): 
   return new StorageError(`${label} ${operation} failed`, { cause: driverError(error) });
 }
 
-/** `ConflictError` for a taken email, `StorageError` for everything else. */
+/** `ConflictError` for a taken email or credential identifier, `StorageError` for everything else. */
 export function userWriteError(label: string, operation: string, error: unknown): StorageError | ConflictError {
   if (isSQLiteUniqueViolation(error, "users.email")) return new ConflictError("email already registered");
+  return credentialWriteError(label, operation, error);
+}
+
+/** `ConflictError` (credential_taken) when a (type, identifier) pair is already bound; `StorageError` otherwise. */
+export function credentialWriteError(label: string, operation: string, error: unknown): StorageError | ConflictError {
+  const columns = sqliteUniqueViolation(error);
+  if (columns !== null && columns.includes("credentials.identifier")) {
+    return new ConflictError("credential already bound to an account", "credential_taken");
+  }
   return storageError(label, operation, error);
 }

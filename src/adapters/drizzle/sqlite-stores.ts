@@ -12,7 +12,7 @@ import type { Store } from "../../ports/consistency.js";
 import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
-import { storageError, userWriteError } from "./errors.js";
+import { credentialWriteError, storageError, userWriteError } from "./errors.js";
 import { auditEvents, credentials, sessions, users } from "./sqlite-schema.js";
 
 /** An async Drizzle SQLite database, whatever the driver. */
@@ -132,7 +132,7 @@ export function sqliteCredentialStore(db: SQLiteDatabase, options: SQLiteStoreOp
       try {
         await db.insert(credentials).values(credentialRow(credential));
       } catch (error) {
-        throw storageError(label, "credentials.add", error);
+        throw credentialWriteError(label, "credentials.add", error);
       }
     },
 

@@ -36,7 +36,7 @@ export function memoryIdentityStores(): MemoryIdentityStores {
     if (credential.identifier !== null) {
       const key = identifierKey(credential.type, credential.identifier);
       const taken = credentialIdByKey.has(key) || pending.some((o) => o.identifier !== null && identifierKey(o.type, o.identifier) === key);
-      if (taken) throw constraint(operation, "UNIQUE constraint failed: credentials.type, credentials.identifier");
+      if (taken) throw new ConflictError("credential already bound to an account", "credential_taken");
     }
     if (!usersById.has(credential.userId) && credential.userId !== pendingUserId) {
       throw constraint(operation, "FOREIGN KEY constraint failed");

@@ -1,0 +1,116 @@
+/**
+ * The gateway's built-in HTML: sign-in and sign-up forms and a plain message page.
+ * Server-rendered, no JavaScript, no external assets, so a strict CSP holds; everything echoed
+ * is escaped.
+ */
+
+/** Nothing may load, run or frame; inline styles only; forms only post back to us. */
+export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+const PAGE_HEADERS: Record<string, string> = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": PAGE_CSP,
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  // The return path sits in the query; it need not travel to other sites.
+  "referrer-policy": "same-origin",
+};
+
+export type FormKind = "sign-in" | "sign-up";
+
+export interface FormPage {
+  kind: FormKind;
+  basePath: string;
+  /** Already validated with `safeReturnPath`. */
+  returnPath: string;
+  /** Shown in the alert region; null when there is nothing to report. */
+  error: string | null;
+  email: string;
+  name: string;
+  /** Sign-up only: the policy's minimum, mirrored in the input for early feedback. */
+  minPasswordLength: number;
+  status: number;
+  /** HEAD gets the headers without the page. */
+  headOnly?: boolean;
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+const STYLE = `
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  body { margin: 0; display: grid; place-items: center; min-height: 100vh; }
+  main { width: min(22rem, 90vw); }
+  form { display: grid; gap: .75rem; }
+  label { font-weight: 600; }
+  input, button { font: inherit; padding: .55rem .6rem; border-radius: .35rem; }
+  input { border: 1px solid #888; }
+  button { border: 0; background: #1d4ed8; color: #fff; cursor: pointer; }
+  button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+  .alert:not(:empty) { border: 1px solid #b91c1c; color: #b91c1c; padding: .5rem .6rem; border-radius: .35rem; }
+  .hint { font-size: .875rem; margin: -.4rem 0 0; }
+`;
+
+function document(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function renderFormPage(page: FormPage): Response {
+  const signUp = page.kind === "sign-up";
+  const title = signUp ? "Create an account" : "Sign in";
+  const action = `${page.basePath}/${page.kind}`;
+  const other = signUp ? "sign-in" : "sign-up";
+  const otherHref = `${page.basePath}/${other}?return=${encodeURIComponent(page.returnPath)}`;
+  const invalid = page.error === null ? "" : ' aria-invalid="true" aria-describedby="form-error"';
+  const nameField = signUp
+    ? `<label for="name">Name <span class="hint">(optional)</span></label>
+<input id="name" name="name" type="text" autocomplete="name" maxlength="200" value="${escapeHtml(page.name)}">`
+    : "";
+  const passwordField = signUp
+    ? `<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${page.minPasswordLength}" aria-describedby="password-hint${page.error === null ? "" : " form-error"}"${page.error === null ? "" : ' aria-invalid="true"'}>
+<p id="password-hint" class="hint">At least ${page.minPasswordLength} characters.</p>`
+    : `<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>`;
+
+  const body = `<h1>${title}</h1>
+<div id="form-error" class="alert" role="alert">${page.error === null ? "" : escapeHtml(page.error)}</div>
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="return" value="${escapeHtml(page.returnPath)}">
+${nameField}
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="email" required value="${escapeHtml(page.email)}"${invalid}>
+${passwordField}
+<button type="submit">${title}</button>
+</form>
+<p>${signUp ? "Already have an account?" : "No account yet?"} <a href="${escapeHtml(otherHref)}">${signUp ? "Sign in" : "Create one"}</a></p>`;
+
+  return new Response(page.headOnly === true ? null : document(`${title} · Portcullis`, body), {
+    status: page.status,
+    headers: PAGE_HEADERS,
+  });
+}
+
+/** A page with one message (a failed sign-out, a refused form) and a way back. */
+export function renderMessagePage(options: { title: string; message: string; status: number; linkHref: string; linkText: string }): Response {
+  const body = `<h1>${escapeHtml(options.title)}</h1>
+<div class="alert" role="alert">${escapeHtml(options.message)}</div>
+<p><a href="${escapeHtml(options.linkHref)}">${escapeHtml(options.linkText)}</a></p>`;
+  return new Response(document(options.title, body), { status: options.status, headers: PAGE_HEADERS });
+}
