@@ -10,6 +10,8 @@
  * `index.ts` wires it to D1 and the Argon2 WASM module.
  */
 import type { Auth } from "../src/core/create-auth.js";
+import { AuthError } from "../src/core/errors.js";
+import { readBodyText } from "../src/core/http/body.js";
 import { json } from "../src/core/http/respond.js";
 import { accessPolicy, safeReturnPath } from "../src/runtimes/access.js";
 import { renderFormPage, renderMessagePage, type FormKind } from "./pages.js";
@@ -108,9 +110,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function submitForm(kind: FormKind, request: Request, url: URL): Promise<Response> {
     let form: URLSearchParams;
     try {
-      form = await readForm(request, auth.settings.bodyLimit);
-    } catch {
-      return formPage(kind, { returnPath: "/", error: FORM_MESSAGES.payload_too_large!, status: 413 });
+      form = new URLSearchParams(await readBodyText(request, auth.settings.bodyLimit));
+    } catch (error) {
+      const code = error instanceof AuthError ? error.code : "internal_error";
+      return formPage(kind, { returnPath: "/", error: FORM_MESSAGES[code] ?? "The form could not be read.", status: error instanceof AuthError ? error.status : 500 });
     }
     const returnPath = safeReturnPath(form.get("return"), url.origin);
     const email = form.get("email") ?? "";
@@ -230,30 +233,4 @@ async function apiError(response: Response): Promise<{ code: string; message: st
   } catch {
     return { code: "internal_error", message: "Something went wrong." };
   }
-}
-
-/** Reads a urlencoded body with the same hard size limit as the JSON API (checked on the stream). */
-async function readForm(request: Request, limit: number): Promise<URLSearchParams> {
-  if (Number(request.headers.get("content-length") ?? "0") > limit) throw new RangeError("form too large");
-  if (request.body === null) return new URLSearchParams();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new RangeError("form too large");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new URLSearchParams(new TextDecoder().decode(bytes));
 }

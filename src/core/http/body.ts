@@ -11,9 +11,7 @@ export async function readJson<S extends v.GenericSchema>(request: Request, sche
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new AuthError("unsupported_media_type", "send the body as application/json");
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
-  const text = await readLimited(request, limit);
+  const text = await readBodyText(request, limit);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -31,7 +29,12 @@ export async function readJson<S extends v.GenericSchema>(request: Request, sche
   return result.output;
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
+/**
+ * The body as UTF-8 text, refusing more than `limit` bytes whatever Content-Length says.
+ * Throws `payload_too_large` or `invalid_json` (bytes that are not UTF-8).
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  if (Number(request.headers.get("content-length") ?? "0") > limit) throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
   if (request.body === null) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
