@@ -105,25 +105,23 @@ function portcullisCase(name: string, note: string, fx: PortcullisFixture): Benc
 }
 
 // ---------------------------------------------------------------------------
-// Set-up of all cases
+// Floors and set-up of all cases
 
 /** floor-hmac: one HMAC-SHA256 verify of a 32-byte message, key imported once. */
 export async function floorHmacCase(): Promise<BenchCase> {
   const subtle = crypto.subtle;
-  {
-    const key = await subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    const message = crypto.getRandomValues(new Uint8Array(32));
-    const signature = new Uint8Array(await subtle.sign("HMAC", key, message));
-    const bad = signature.slice();
-    bad[0]! ^= 1;
-    return {
-      name: "floor-hmac",
-      group: "floor",
-      note: "crypto.subtle.verify('HMAC', key, sig, 32-byte message), pre-imported key",
-      prepare: () => ({ run: () => subtle.verify("HMAC", key, signature, message), ok: (r) => r === true }),
-      rejectsForgery: async () => (await subtle.verify("HMAC", key, bad, message)) === false,
-    };
-  }
+  const key = await subtle.importKey("raw", crypto.getRandomValues(new Uint8Array(32)), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  const message = crypto.getRandomValues(new Uint8Array(32));
+  const signature = new Uint8Array(await subtle.sign("HMAC", key, message));
+  const bad = signature.slice();
+  bad[0]! ^= 1;
+  return {
+    name: "floor-hmac",
+    group: "floor",
+    note: "crypto.subtle.verify('HMAC', key, sig, 32-byte message), pre-imported key",
+    prepare: () => ({ run: () => subtle.verify("HMAC", key, signature, message), ok: (r) => r === true }),
+    rejectsForgery: async () => (await subtle.verify("HMAC", key, bad, message)) === false,
+  };
 }
 
 /**

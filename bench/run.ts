@@ -20,7 +20,7 @@
  * every timed iteration re-checks that), a forged credential is rejected, and
  * one instrumented call counts its crypto.subtle calls.
  *
- * Options: --only=node|workerd, --quick (fewer, shorter rounds).
+ * Options: --only=node|workerd, --quick (fewer, shorter rounds), --cases=a,b (only these, plus floor-hmac).
  * Results: printed, and written to bench/results/latest.json.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,6 +38,9 @@ const root = resolve(here, "..");
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
 const quick = args.has("--quick");
+/** --cases=a,b: time only these (floor-hmac is always kept: every ratio is relative to it). */
+const caseFilter = [...args].find((a) => a.startsWith("--cases="))?.slice("--cases=".length).split(",") ?? null;
+const selected = (name: string): boolean => caseFilter === null || name === "floor-hmac" || caseFilter.includes(name);
 
 const COMPATIBILITY_DATE = "2026-04-01";
 const NODE = { warmupMs: quick ? 150 : 400, batchMs: quick ? 15 : 40, rounds: quick ? 7 : 31 };
@@ -127,7 +130,7 @@ async function benchNode(): Promise<RuntimeResult> {
   }
 
   const prepared = [];
-  for (const c of set.cases) {
+  for (const c of set.cases.filter((x) => selected(x.name))) {
     const check = await verifyCase(c);
     assertChecked(c.name, check);
     const it = c.prepare();
@@ -271,7 +274,7 @@ async function benchWorkerd(): Promise<RuntimeResult> {
       }
       unavailable.push(...listed.unavailable.map((u) => ({ ...u, reason: `${u.reason} (flags: ${spec.compatibilityFlags.join(",") || "none"})` })));
       const checks = await getJSON<({ name: string } & Check)[]>(spec, "/check");
-      for (const c of listed.cases) {
+      for (const c of listed.cases.filter((x) => selected(x.name))) {
         const check = checks.find((x) => x.name === c.name)!;
         assertChecked(`${c.name} (workerd)`, check);
         // Calibrate on the fastest of three calls (noise here is one-sided: GC, tier-up, other load):
@@ -329,7 +332,7 @@ async function benchWorkerd(): Promise<RuntimeResult> {
       w.row.best = ((Math.min(...w.t2s) - Math.min(...w.t1s)) / (w.n2 - w.n1)) * 1e6;
     }
     const better = unavailable.find((u) => u.name === "better-auth");
-    if (better === undefined && !rows.some((r) => r.name === "better-auth")) {
+    if (better === undefined && selected("better-auth") && !rows.some((r) => r.name === "better-auth")) {
       unavailable.push({ name: "better-auth", group: "baseline", reason: "not set up" });
     }
     return {
@@ -466,8 +469,9 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
     `Portcullis read-path bench  ${new Date().toISOString()}  ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, ${platform()}/${arch()}, ` +
       `load average ${loadAtStart.map((x) => x.toFixed(2)).join(" ")} at start, ${loadavg().map((x) => x.toFixed(2)).join(" ")} at end`,
   );
-  if (Math.max(loadAtStart[0]!, loadavg()[0]!) > cpus().length * 0.5) {
-    out.push("NOTE: the machine was busy during this run (load average above half the cores); expect noisier numbers and compare ±MAD.");
+  // The load at the end includes this bench itself, so only the load before it started counts.
+  if (loadAtStart[0]! > cpus().length * 0.5) {
+    out.push("NOTE: the machine was busy when this run started (1-min load average above half the cores); expect noisier numbers, compare ±MAD and best.");
   }
   for (const result of results) {
     out.push("");

@@ -6,7 +6,7 @@ import { toBase64Url } from "../core/encoding.js";
 import type { Principal } from "../ports/principal.js";
 import type { SessionRecord, SessionStore } from "../ports/session-store.js";
 import type { IssuedToken, SessionInit, TokenStrategy, TokenStrategyProvider, VerifiedToken } from "../ports/token-strategy.js";
-import { decodeJSON, verifyJWS } from "./jws.js";
+import { cachedHeaderParser, decodeJSON, verifyJWS } from "./jws.js";
 import { createKeyring, type Keyring } from "./keyring.js";
 import { checkLiveness, newSessionTimes, type SessionTimeouts } from "./timeouts.js";
 
@@ -27,8 +27,11 @@ export interface JWTStrategyOptions {
  * sessions. Without it, verification is stateless and a token lives until `exp`.
  */
 export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: JWTStrategyOptions): TokenStrategy {
+  const readHeader = cachedHeaderParser();
+  const resolveKey = (kid: string | undefined): ReturnType<Keyring["verificationKey"]> | null => (kid === undefined ? null : keyring.verificationKey(kid));
+
   async function claims(token: string, ctx: RequestContext): Promise<Record<string, unknown> | null> {
-    const verified = await verifyJWS(token, (kid) => (kid === undefined ? null : keyring.verificationKey(kid)));
+    const verified = await verifyJWS(token, resolveKey, readHeader);
     if (verified === null || verified.header.typ !== SESSION_JWT_TYPE) return null;
     const payload = decodeJSON(verified.payload);
     if (payload === null) return null;

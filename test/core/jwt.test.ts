@@ -2,7 +2,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type
 import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
-import { toBase64Url, utf8 } from "../../src/core/encoding.js";
+import { fromBase64Url, toBase64Url, utf8 } from "../../src/core/encoding.js";
 import { createAuth } from "../../src/core/create-auth.js";
 import { jwtTokens, SESSION_JWT_TYPE } from "../../src/sessions/jwt.js";
 import { cookieFrom, fastHasher, request, START } from "../helpers/harness.js";
@@ -122,7 +122,13 @@ describe("JWT sessions", () => {
     const [h, p, s] = token.split(".") as [string, string, string];
     const { payload } = split(token);
     expect(await accepted(auth, `${h}.${b64json({ ...payload, sub: "someone-else" })}.${s}`)).toBe(false);
-    expect(await accepted(auth, `${h}.${p}.${s.slice(0, -2)}AA`)).toBe(false);
+    const signature = fromBase64Url(s);
+    signature[10]! ^= 0x01;
+    expect(await accepted(auth, `${h}.${p}.${toBase64Url(signature)}`)).toBe(false);
+    // The same signature spelled with non-zero padding bits in its last character.
+    const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(s.at(-1)!);
+    const respelled = s.slice(0, -1) + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last | 1]!;
+    if (respelled !== s) expect(await accepted(auth, `${h}.${p}.${respelled}`)).toBe(false);
     expect(await accepted(auth, `${h}.${p}`)).toBe(false);
     expect(await accepted(auth, `${h}.${p}.${s}.x`)).toBe(false);
   });

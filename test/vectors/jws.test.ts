@@ -50,6 +50,15 @@ describe("JWS verification against published vectors", () => {
     expect(await verifyJWS(RFC8037_A4.token, () => ({ alg: "ES256", key }))).toBeNull();
   });
 
+  test("undecodable or non-canonical parts return null, never throw", async () => {
+    const key = await crypto.subtle.importKey("jwk", RFC8037_A4.jwk, { name: "Ed25519" }, false, ["verify"]);
+    const [h, p, sig] = RFC8037_A4.token.split(".") as [string, string, string];
+    const respelled = sig.slice(0, -1) + (sig.endsWith("g") ? "h" : "g"); // same bits, other padding bits
+    for (const token of [`${h}.${p}x.${sig}`, `${h}.${p}.${sig}x`, `${h}.${p}.${respelled}`]) {
+      await expect(verifyJWS(token, () => ({ alg: "EdDSA", key }))).resolves.toBeNull();
+    }
+  });
+
   test("RFC 7515 A.1 HS256 is refused before any crypto", async () => {
     const key = await crypto.subtle.importKey("jwk", RFC7515_A3.jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
     expect(await verifyJWS(RFC7515_A1, () => ({ alg: "ES256", key }))).toBeNull();
