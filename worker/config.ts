@@ -6,7 +6,7 @@
 import type { D1DatabaseLike } from "../src/adapters/d1/index.js";
 import { ConfigurationError } from "../src/core/errors.js";
 import type { SettingsInput } from "../src/core/settings.js";
-import { parseList } from "../src/runtimes/access.js";
+import { parseList } from "../src/runtimes/access/index.js";
 
 export interface GatewayEnv {
   DB: D1DatabaseLike;

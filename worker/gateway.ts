@@ -13,7 +13,7 @@ import type { Auth } from "../src/core/create-auth.js";
 import { AuthError } from "../src/core/errors.js";
 import { readBodyText } from "../src/core/http/body.js";
 import { json } from "../src/core/http/respond.js";
-import { accessPolicy, safeReturnPath } from "../src/runtimes/access.js";
+import { accessPolicy, safeReturnPath } from "../src/runtimes/access/index.js";
 import { renderFormPage, renderMessagePage, type FormKind } from "./pages.js";
 
 export interface GatewayOptions {

@@ -39,7 +39,7 @@
  *   Portcullis gateway Worker in front, which strips it before Next ever sees it.
  */
 import type { Auth } from "../core/create-auth.js";
-import { accessPolicy } from "./access.js";
+import { accessPolicy } from "./access/index.js";
 
 export {
   IDENTITY_HEADERS,
@@ -47,7 +47,7 @@ export {
   safeReturnPath,
   normalizePath,
   publicPathMatcher,
-} from "./access.js";
+} from "./access/index.js";
 
 export interface NextAuthMiddlewareOptions {
   /** Exact paths ("/favicon.ico") and prefixes ("/public/*") that need no session. */

@@ -18,7 +18,7 @@ import {
   stripIdentityHeaders,
   unauthenticatedResponse,
   withIdentityHeaders,
-} from "../../src/runtimes/access.js";
+} from "../../src/runtimes/access/index.js";
 
 const ORIGIN = "https://app.example.test";
 

@@ -1,0 +1,49 @@
+/** What an anonymous or failed request is answered: 303 to sign-in, 401 JSON, or 503. */
+import { AuthError } from "../../core/errors.js";
+import { errorResponse } from "../../core/http/respond.js";
+import { safeReturnPath } from "./return-path.js";
+
+/** A top-level page load: GET/HEAD that accepts HTML. Everything else is an API call. */
+export function isBrowserNavigation(request: Request): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  const accept = request.headers.get("accept") ?? "";
+  return accept
+    .split(",")
+    .some((range) => /^text\/html$/i.test(range.split(";")[0]!.trim()));
+}
+
+export interface UnauthenticatedOptions {
+  /** Where the sign-in page lives, e.g. "/auth/sign-in". */
+  signInPath: string;
+  /**
+   * Absolute `Location` (request origin + path). Next.js middleware needs this; the gateway
+   * uses a relative one so it works whatever host name the browser used.
+   */
+  absoluteLocation?: boolean;
+}
+
+/**
+ * Browsers navigating to a protected page get a 303 to the sign-in page with the path they
+ * wanted as `return`; API callers get 401 JSON (`unauthenticated`) with `WWW-Authenticate`.
+ */
+export function unauthenticatedResponse(request: Request, options: UnauthenticatedOptions): Response {
+  if (isBrowserNavigation(request)) {
+    const url = new URL(request.url);
+    const wanted = safeReturnPath(url.pathname + url.search, url.origin);
+    const target = `${options.signInPath}?return=${encodeURIComponent(wanted)}`;
+    const location = options.absoluteLocation === true ? new URL(target, url.origin).href : target;
+    return new Response(null, { status: 303, headers: { location, "cache-control": "no-store", vary: "accept" } });
+  }
+  const response = errorResponse(new AuthError("unauthenticated", "sign in first"));
+  response.headers.set("www-authenticate", 'Bearer realm="portcullis"');
+  response.headers.set("vary", "accept");
+  return response;
+}
+
+/**
+ * When `authenticate` throws (a store failed or timed out) the answer is 503 with
+ * `Retry-After`, never "let the request through" and never "treat as anonymous".
+ */
+export function failClosedResponse(error: unknown): Response {
+  return errorResponse(error);
+}
