@@ -43,6 +43,8 @@ export function createKeyring(store: KeyStore, options: { algorithm: SigningAlgo
   let loaded: Loaded | null = null;
   let loading: Promise<Loaded> | null = null;
   let signer: { kid: string; key: CryptoKey } | null = null;
+  // Concurrent first signers in one isolate share one new key instead of each adding one.
+  let generating: Promise<void> | null = null;
 
   async function load(): Promise<Loaded> {
     loading ??= (async (): Promise<Loaded> => {
@@ -73,8 +75,14 @@ export function createKeyring(store: KeyStore, options: { algorithm: SigningAlgo
     async signingKey(): Promise<SigningKey> {
       let state = fresh(options.clock.now().getTime()) ?? (await load());
       if (state.newest === null) {
-        await store.put(await generateKey(options.algorithm, options.clock));
-        state = await load();
+        generating ??= (async (): Promise<void> => {
+          await store.put(await generateKey(options.algorithm, options.clock));
+          await load();
+        })().finally(() => {
+          generating = null;
+        });
+        await generating;
+        state = loaded ?? (await load());
       }
       const newest = state.newest;
       if (newest === null) throw new ConfigurationError(`key store holds no active ${options.algorithm} key`);

@@ -172,6 +172,16 @@ describe("JWT sessions", () => {
     expect(() => createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) })).toThrow(/requires stores.keys/);
   });
 
+  test("concurrent first sign-ins share one generated signing key", async () => {
+    const stores = memoryStores();
+    const auth = createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) });
+    const responses = await Promise.all(
+      [1, 2, 3, 4].map((n) => auth.handle(request("/auth/sign-up", { body: { email: `u${n}@example.com`, password: "correct horse battery" } }))),
+    );
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(await stores.keys.list()).toHaveLength(1);
+  });
+
   test("the JWKS is only served with the JWT strategy", async () => {
     const stores = memoryStores();
     const auth = createAuth({ stores, hasher: fastHasher() });
