@@ -1,10 +1,12 @@
 import type { AuditSink } from "../ports/audit-sink.js";
 import type { ChallengeProvider } from "../ports/challenge.js";
 import type { Consistency } from "../ports/consistency.js";
+import type { CounterStore } from "../ports/counter-store.js";
 import type { CredentialStore } from "../ports/credential-store.js";
 import type { KeyStore } from "../ports/key-store.js";
 import type { RiskEvaluator } from "../ports/risk-evaluator.js";
 import type { SessionStore } from "../ports/session-store.js";
+import type { SingleUseStore } from "../ports/single-use-store.js";
 import type { UserStore } from "../ports/user-store.js";
 import type { RequestContext } from "./context.js";
 import { ConfigurationError } from "./errors.js";
@@ -16,6 +18,10 @@ export interface Stores {
   audit: AuditSink;
   /** Needed only by the JWT strategy. */
   keys?: KeyStore;
+  /** Rate limits, attempt budgets: plugins that need them declare `counters: "atomic"`. */
+  counters?: CounterStore;
+  /** Magic links, refresh rotation, replay marks: plugins declare `singleUse: "atomic"`. */
+  singleUse?: SingleUseStore;
 }
 
 export type StoreName = keyof Stores;

@@ -10,3 +10,5 @@ export type * from "./token-strategy.js";
 export type * from "./credential-verifier.js";
 export type * from "./risk-evaluator.js";
 export type * from "./challenge.js";
+export type * from "./counter-store.js";
+export type * from "./single-use-store.js";
