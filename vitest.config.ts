@@ -21,9 +21,13 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
+            // Exports the PortcullisStore Durable Object class bound below.
+            main: "./test/workers/store-worker.ts",
             miniflare: {
               compatibilityDate: "2026-04-01",
               d1Databases: ["DB"],
+              kvNamespaces: ["KV"],
+              durableObjects: { PORTCULLIS: { className: "PortcullisStore", useSQLite: true } },
               // workerd refuses run-time WASM compilation: .wasm imports must arrive precompiled.
               modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
             },

@@ -37,6 +37,14 @@ describe("d1 store failures (any runtime)", () => {
     ["sessions.listByUser", (s) => s.sessions.listByUser("u1")],
     ["sessions.deleteByUser", (s) => s.sessions.deleteByUser("u1")],
     ["audit.write", (s) => s.audit.write({ id: "e", type: "sign_in", outcome: "failure", reason: "x", at, requestId: "r", userId: null, sessionRef: null, ip: null, userAgent: null })],
+    ["keys.list", (s) => s.keys.list()],
+    ["keys.put", (s) => s.keys.put({ kid: "k", alg: "EdDSA", privateJwk: { d: "hidden" }, publicJwk: {}, createdAt: at, status: "active" })],
+    ["counters.increment", (s) => s.counters.increment("hidden-key", 60)],
+    ["counters.get", (s) => s.counters.get("hidden-key")],
+    ["counters.reset", (s) => s.counters.reset("hidden-key")],
+    ["singleUse.put", (s) => s.singleUse.put("hidden-key", "hidden", 60)],
+    ["singleUse.consume", (s) => s.singleUse.consume("hidden-key")],
+    ["singleUse.claim", (s) => s.singleUse.claim("hidden-key", 60)],
   ];
 
   test.each(calls)("%s rejects with StorageError wrapping the driver error, no values in it", async (operation, call) => {

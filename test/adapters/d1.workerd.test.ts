@@ -1,13 +1,15 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
-import { type D1DatabaseLike, d1AuditEvents, d1Stores } from "../../src/adapters/d1/index.js";
+import { type D1DatabaseLike, d1AuditEvents, d1PurgeExpired, d1Stores } from "../../src/adapters/d1/index.js";
+import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeStores } from "../conformance/store-suite.js";
+import { describeAtomicStores } from "../conformance/atomic-suite.js";
+import { describeKeyStore, describeStores } from "../conformance/store-suite.js";
 import { sqliteMigrations } from "./d1-migrations.js";
 
 const DB = (env as unknown as { DB: D1DatabaseLike }).DB;
-const TABLES = ["credentials", "users", "sessions", "audit_events"];
+const TABLES = ["credentials", "users", "sessions", "audit_events", "signing_keys", "counters", "single_use", "single_use_marks"];
 
 beforeAll(async () => {
   expect(sqliteMigrations.length).toBeGreaterThan(0);
@@ -27,6 +29,18 @@ describeStores(
   { readAudit: () => d1AuditEvents(DB) },
 );
 
+describeKeyStore("d1", async () => {
+  await emptyTables();
+  return d1Stores(DB).keys;
+});
+
+// Keys are unique per test, so the atomic cases share the one D1 database without emptying it.
+describeAtomicStores("d1", async () => {
+  const clock = fixedClock("2026-03-01T00:00:00Z");
+  const stores = d1Stores(DB, { clock });
+  return { counters: stores.counters, singleUse: stores.singleUse, advance: async (ms) => clock.advance(ms) };
+});
+
 /** Every message and own string field along an error's cause chain. */
 function errorText(error: unknown): string {
   const parts: string[] = [];
@@ -37,6 +51,30 @@ function errorText(error: unknown): string {
 }
 
 describe("d1 specifics", () => {
+  test("every committed migration is applied, in order", async () => {
+    const { results } = await DB.prepare("SELECT name FROM d1_migrations ORDER BY id").all();
+    expect(results.map((row) => (row as { name: string }).name)).toEqual(sqliteMigrations.map((m) => m.name));
+    expect(sqliteMigrations.map((m) => m.name)).toContain("0001_atomic_and_keys.sql");
+  });
+
+  test("purge removes expired counters, values and marks, keeps live ones", async () => {
+    await emptyTables();
+    const clock = fixedClock("2026-03-01T00:00:00Z");
+    const stores = d1Stores(DB, { clock });
+    await stores.counters.increment("short", 1);
+    await stores.counters.increment("long", 60);
+    await stores.singleUse.put("short", "v", 1);
+    await stores.singleUse.put("long", "v", 60);
+    await stores.singleUse.claim("short", 1);
+    await stores.singleUse.claim("long", 60);
+    clock.advance(2000);
+    await d1PurgeExpired(DB, { clock });
+    for (const table of ["counters", "single_use", "single_use_marks"]) {
+      const { results } = await DB.prepare(`SELECT key FROM ${table}`).all();
+      expect(results).toEqual([{ key: "long" }]);
+    }
+  });
+
   test("timestamps are integer milliseconds and amr is JSON text", async () => {
     await emptyTables();
     const stores = d1Stores(DB);

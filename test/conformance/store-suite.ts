@@ -8,6 +8,7 @@ import { AuthError, ConflictError, StorageError } from "../../src/core/errors.js
 import type { AuditEvent, AuditSink } from "../../src/ports/audit-sink.js";
 import type { Store } from "../../src/ports/consistency.js";
 import type { CredentialStore, NewCredential } from "../../src/ports/credential-store.js";
+import type { KeyStore, StoredKey } from "../../src/ports/key-store.js";
 import type { SessionRecord, SessionStore } from "../../src/ports/session-store.js";
 import type { NewUser, UserStore } from "../../src/ports/user-store.js";
 
@@ -385,6 +386,70 @@ export function describeStores<S extends ConformanceStores>(name: string, makeSt
         events[0]!.at.setTime(0);
         expect((await options.readAudit!(stores))[0]?.at).toEqual(at(5));
       });
+    });
+  });
+}
+
+function storedKey(kid: string, createdAt: Date, status: StoredKey["status"] = "active"): StoredKey {
+  return {
+    kid,
+    alg: "EdDSA",
+    privateJwk: { kty: "OKP", crv: "Ed25519", x: `x-${kid}`, d: `d-${kid}` },
+    publicJwk: { kty: "OKP", crv: "Ed25519", x: `x-${kid}` },
+    createdAt,
+    status,
+  };
+}
+
+/**
+ * The KeyStore contract, for adapters that offer one (separate from `describeStores`
+ * so adapters without a key store need not change). `makeKeys` must return an empty store.
+ */
+export function describeKeyStore(name: string, makeKeys: () => Promise<KeyStore>): void {
+  describe(`key store conformance: ${name}`, () => {
+    let keys: KeyStore;
+    beforeEach(async () => {
+      keys = await makeKeys();
+    });
+
+    test("declares its consistency; empty at start", async () => {
+      expect(["atomic", "eventual"]).toContain(keys.consistency);
+      expect(await keys.list()).toEqual([]);
+    });
+
+    test("list is newest first, every field round-trips", async () => {
+      await keys.put(storedKey("k1", at(0)));
+      await keys.put(storedKey("k3", at(2000)));
+      await keys.put(storedKey("k2", at(1000), "retired"));
+      expect(await keys.list()).toEqual([storedKey("k3", at(2000)), storedKey("k2", at(1000), "retired"), storedKey("k1", at(0))]);
+    });
+
+    test("keys created in the same millisecond: the later put lists first", async () => {
+      await keys.put(storedKey("b", at(0)));
+      await keys.put(storedKey("a", at(0)));
+      await keys.put(storedKey("c", at(0)));
+      expect((await keys.list()).map((k) => k.kid)).toEqual(["c", "a", "b"]);
+    });
+
+    test("put with a known kid replaces it in place (retiring a key)", async () => {
+      await keys.put(storedKey("k1", at(0)));
+      await keys.put(storedKey("k2", at(0)));
+      await keys.put(storedKey("k1", at(0), "retired"));
+      expect((await keys.list()).map((k) => [k.kid, k.status])).toEqual([
+        ["k2", "active"],
+        ["k1", "retired"],
+      ]);
+    });
+
+    test("returns deep copies, and keeps copies of its input", async () => {
+      const input = storedKey("k1", at(0));
+      await keys.put(input);
+      input.privateJwk.d = "mutated";
+      input.createdAt.setTime(0);
+      const [listed] = await keys.list();
+      listed!.publicJwk.x = "mutated";
+      listed!.createdAt.setTime(0);
+      expect(await keys.list()).toEqual([storedKey("k1", at(0))]);
     });
   });
 }

@@ -1,13 +1,20 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import type { Clock } from "../../core/context.js";
 import type { AuditEvent } from "../../ports/audit-sink.js";
-import { type SQLiteDatabase, type SQLiteStores, type SQLiteWrite, sqliteAuditEvents, sqliteStores } from "../drizzle/sqlite-stores.js";
+import { purgeExpiredSQLite } from "../drizzle/sqlite-atomic-stores.js";
+import { type SQLiteDatabase, type SQLiteStores, type SQLiteWrite, listSQLiteAuditEvents, sqliteFamilyStores } from "../drizzle/sqlite-stores.js";
 import type { D1DatabaseLike } from "./d1-database.js";
 
 export type { D1DatabaseLike, D1PreparedStatementLike } from "./d1-database.js";
 export * from "./schema.js";
 
-/** Users, credentials, sessions and audit on one D1 database; all `atomic`. */
+/** Every port on one D1 database (users, credentials, sessions, audit, keys, counters, single-use); all `atomic`. */
 export type D1Stores = SQLiteStores;
+
+export interface D1StoreOptions {
+  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  clock?: Clock;
+}
 
 const LABEL = "d1";
 
@@ -22,18 +29,25 @@ function d1Drizzle(db: D1DatabaseLike): DrizzleD1Database {
  * `migrations/sqlite` first: `wrangler d1 migrations apply DB`.
  *
  * `users.create` writes the user and its credentials in one `db.batch`, which D1
- * runs as a single transaction.
+ * runs as a single transaction. Counters and single-use values are one statement
+ * each (upsert / DELETE ... RETURNING), atomic without a transaction.
  */
-export function d1Stores(db: D1DatabaseLike): D1Stores {
+export function d1Stores(db: D1DatabaseLike, options: D1StoreOptions = {}): D1Stores {
   const orm = d1Drizzle(db);
-  return sqliteStores(orm, {
+  return sqliteFamilyStores(orm, {
     label: LABEL,
     atomic: async (writes: readonly [SQLiteWrite, ...SQLiteWrite[]]): Promise<unknown> => orm.batch(writes),
+    clock: options.clock,
   });
 }
 
 /** Audit events stored in D1, oldest first (optionally for one user). Not a port method: for dashboards and tests. */
 export function d1AuditEvents(db: D1DatabaseLike, options?: { userId?: string }): Promise<AuditEvent[]> {
   const database: SQLiteDatabase = d1Drizzle(db);
-  return sqliteAuditEvents(database, { label: LABEL, ...options });
+  return listSQLiteAuditEvents(database, { label: LABEL, ...options });
+}
+
+/** Deletes expired counters, single-use values and replay marks; call it from a Cron Trigger. */
+export function d1PurgeExpired(db: D1DatabaseLike, options: D1StoreOptions = {}): Promise<void> {
+  return purgeExpiredSQLite(d1Drizzle(db), { label: LABEL, ...options });
 }

@@ -1,16 +1,21 @@
 /**
- * The SQLite schema shared by every SQLite-family adapter (D1 now, better-sqlite3
- * later). Plain SQLite only: no D1-specific SQL, so the same migrations apply to
- * both. Timestamps are integer milliseconds since the epoch (`timestamp_ms`
- * mode: Drizzle maps them to and from `Date`). Column keys match the port
- * types, so a selected row is already the domain object.
+ * The SQLite schema shared by every SQLite-family adapter (D1 and better-sqlite3).
+ * Plain SQLite only: no D1-specific SQL, so the same migrations apply to both.
+ * Timestamps are integer milliseconds since the epoch (`timestamp_ms` mode:
+ * Drizzle maps them to and from `Date`). Column keys match the port types, so a
+ * selected row is already the domain object.
  *
- * Postgres will get its own `pg-schema.ts` beside this file with the same
- * table and key names.
+ * The expiry columns of the atomic-primitive tables stay plain integers (ms):
+ * they are only ever compared with the injected clock's `now` inside one SQL
+ * statement, never handed back as a `Date`.
+ *
+ * PostgreSQL has its own mirror, `src/adapters/postgres/schema.ts`, with the same
+ * table and column names.
  */
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { AuditEvent } from "../../ports/audit-sink.js";
+import type { SigningAlgorithm, StoredKey } from "../../ports/key-store.js";
 import type { PrincipalKind } from "../../ports/user-store.js";
 
 export const users = sqliteTable("users", {
@@ -79,4 +84,55 @@ export const auditEvents = sqliteTable(
     detail: text("detail", { mode: "json" }).$type<NonNullable<AuditEvent["detail"]>>(),
   },
   (t) => [index("audit_events_user_id_at_idx").on(t.userId, t.at), index("audit_events_at_idx").on(t.at)],
+);
+
+/**
+ * Signing keys for the JWT strategy. A `put` with a known kid replaces the row in
+ * place (upsert), so SQLite's implicit rowid keeps the order of first insertion:
+ * the tie-breaker for keys created in the same millisecond.
+ */
+export const signingKeys = sqliteTable("signing_keys", {
+  kid: text("kid").primaryKey(),
+  alg: text("alg").$type<SigningAlgorithm>().notNull(),
+  /** JSON text; the private half is as sensitive as a password hash. */
+  privateJwk: text("private_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  status: text("status").$type<StoredKey["status"]>().notNull(),
+});
+
+/** Fixed-window counters: a row lives from the first increment until `expires_at` (ms). */
+export const counters = sqliteTable(
+  "counters",
+  {
+    key: text("key").primaryKey(),
+    value: integer("value").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  // For purging expired rows without a full scan.
+  (t) => [index("counters_expires_at_idx").on(t.expiresAt)],
+);
+
+/** Values consumed at most once (`SingleUseStore.put` / `consume`). */
+export const singleUse = sqliteTable(
+  "single_use",
+  {
+    key: text("key").primaryKey(),
+    value: text("value").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("single_use_expires_at_idx").on(t.expiresAt)],
+);
+
+/**
+ * Replay marks (`SingleUseStore.claim`). A table of their own, not a kind column in
+ * `single_use`: claim and put/consume are separate key spaces, as in every other adapter.
+ */
+export const singleUseMarks = sqliteTable(
+  "single_use_marks",
+  {
+    key: text("key").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("single_use_marks_expires_at_idx").on(t.expiresAt)],
 );

@@ -1,22 +1,28 @@
 /**
- * Port implementations over any async Drizzle SQLite database (D1 today; the
- * better-sqlite3 adapter passes its own `atomic`). Backend specifics stay in the
- * thin per-backend folder: how to run several writes all-or-nothing and the
- * label used in error messages.
+ * Port implementations over any Drizzle SQLite database: D1 (async) and
+ * better-sqlite3 (sync; its queries are awaitable all the same). Backend
+ * specifics stay in the thin per-backend folder: how to run several writes
+ * all-or-nothing and the label used in error messages.
  */
 import { and, asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { Clock } from "../../core/context.js";
 import type { AuditEvent, AuditSink } from "../../ports/audit-sink.js";
 import type { Store } from "../../ports/consistency.js";
+import type { CounterStore } from "../../ports/counter-store.js";
 import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
+import type { KeyStore } from "../../ports/key-store.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
+import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
 import { credentialWriteError, storageError, userWriteError } from "./errors.js";
+import { sqliteCounterStore, sqliteSingleUseStore } from "./sqlite-atomic-stores.js";
+import { sqliteKeyStore } from "./sqlite-key-store.js";
 import { auditEvents, credentials, sessions, users } from "./sqlite-schema.js";
 
-/** An async Drizzle SQLite database, whatever the driver. */
-export type SQLiteDatabase = BaseSQLiteDatabase<"async", unknown>;
+/** A Drizzle SQLite database, whatever the driver (D1 is async, better-sqlite3 sync). */
+export type SQLiteDatabase = BaseSQLiteDatabase<"sync" | "async", unknown>;
 
 /** A write statement built from a `SQLiteDatabase`, not yet run. */
 export type SQLiteWrite = BatchItem<"sqlite">;
@@ -26,6 +32,8 @@ export interface SQLiteStoreOptions {
   label: string;
   /** Runs the writes all-or-nothing (D1 and libSQL: `db.batch`; better-sqlite3: a transaction). */
   atomic(writes: readonly [SQLiteWrite, ...SQLiteWrite[]]): Promise<unknown>;
+  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  clock?: Clock;
 }
 
 export interface SQLiteStores {
@@ -33,15 +41,21 @@ export interface SQLiteStores {
   credentials: CredentialStore;
   sessions: SessionStore;
   audit: AuditSink & Store;
+  keys: KeyStore;
+  counters: CounterStore;
+  singleUse: SingleUseStore;
 }
 
-/** All four SQL-backed stores over one database. SQLite has one writer, so every store is atomic. */
-export function sqliteStores(db: SQLiteDatabase, options: SQLiteStoreOptions): SQLiteStores {
+/** Every store over one database. SQLite has one writer, so every store is atomic. */
+export function sqliteFamilyStores(db: SQLiteDatabase, options: SQLiteStoreOptions): SQLiteStores {
   return {
     users: sqliteUserStore(db, options),
     credentials: sqliteCredentialStore(db, options),
     sessions: sqliteSessionStore(db, options),
     audit: sqliteAuditSink(db, options),
+    keys: sqliteKeyStore(db, options),
+    counters: sqliteCounterStore(db, options),
+    singleUse: sqliteSingleUseStore(db, options),
   };
 }
 
@@ -273,7 +287,7 @@ export function sqliteAuditSink(db: SQLiteDatabase, options: SQLiteStoreOptions)
 }
 
 /** Reads audit rows back as events (newest last); for dashboards and tests, not a port method. */
-export async function sqliteAuditEvents(db: SQLiteDatabase, options: { label: string; userId?: string }): Promise<AuditEvent[]> {
+export async function listSQLiteAuditEvents(db: SQLiteDatabase, options: { label: string; userId?: string }): Promise<AuditEvent[]> {
   try {
     const query = db.select().from(auditEvents);
     const rows = await (options.userId === undefined ? query : query.where(eq(auditEvents.userId, options.userId))).orderBy(

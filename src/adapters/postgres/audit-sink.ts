@@ -1,0 +1,40 @@
+import { asc, eq } from "drizzle-orm";
+import type { AuditEvent, AuditSink } from "../../ports/audit-sink.js";
+import type { Store } from "../../ports/consistency.js";
+import type { PostgresDatabase } from "./database.js";
+import { createGuard, type Guard } from "./guard.js";
+import { auditEvents } from "./schema.js";
+
+export function postgresAuditSink(db: PostgresDatabase, guard: Guard): AuditSink & Store {
+  return {
+    consistency: "atomic",
+
+    /** Idempotent on `id`: a retried write of an accepted event resolves and stores it once. */
+    async write(event: AuditEvent): Promise<void> {
+      const row = {
+        id: event.id,
+        type: event.type,
+        outcome: event.outcome,
+        reason: event.reason,
+        at: event.at,
+        requestId: event.requestId,
+        userId: event.userId,
+        sessionRef: event.sessionRef,
+        ip: event.ip,
+        userAgent: event.userAgent,
+        detail: event.detail ?? null,
+      };
+      await guard("audit.write", () => db.insert(auditEvents).values(row).onConflictDoNothing({ target: auditEvents.id }));
+    },
+  };
+}
+
+/** Audit events, oldest first (optionally for one user). Not a port method: for dashboards and tests. */
+export function postgresAuditEvents(db: PostgresDatabase, options: { userId?: string; timeoutMs?: number } = {}): Promise<AuditEvent[]> {
+  return createGuard(options.timeoutMs)("audit.list", async () => {
+    const query = db.select().from(auditEvents);
+    const filtered = options.userId === undefined ? query : query.where(eq(auditEvents.userId, options.userId));
+    const rows = await filtered.orderBy(asc(auditEvents.at), asc(auditEvents.id));
+    return rows.map(({ detail, ...rest }) => (detail === null ? rest : { ...rest, detail }));
+  });
+}

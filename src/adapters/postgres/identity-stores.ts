@@ -1,0 +1,104 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
+import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
+import type { PostgresDatabase } from "./database.js";
+import { postgresWriteError } from "./errors.js";
+import type { Guard } from "./guard.js";
+import { credentials, users } from "./schema.js";
+
+function credentialRow(credential: NewCredential): typeof credentials.$inferInsert {
+  return {
+    id: credential.id,
+    userId: credential.userId,
+    type: credential.type,
+    identifier: credential.identifier,
+    secret: credential.secret,
+    createdAt: credential.createdAt,
+    updatedAt: credential.createdAt,
+  };
+}
+
+export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore {
+  // The read path's lookups, prepared: one round trip each once a connection has seen them.
+  const byId = db.select().from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare("portcullis_users_find_by_id");
+  const byEmail = db.select().from(users).where(eq(users.email, sql.placeholder("email"))).limit(1).prepare("portcullis_users_find_by_email");
+
+  return {
+    consistency: "atomic",
+
+    async create(user: NewUser, initial: readonly NewCredential[]): Promise<User> {
+      const row: User = {
+        id: user.id,
+        kind: user.kind,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        name: user.name,
+        createdAt: new Date(user.createdAt.getTime()),
+        updatedAt: new Date(user.createdAt.getTime()),
+      };
+      // A concurrent create with the same email waits on the unique index, then fails with 23505.
+      await guard(
+        "users.create",
+        () =>
+          db.transaction(async (tx) => {
+            await tx.insert(users).values(row);
+            if (initial.length > 0) await tx.insert(credentials).values(initial.map(credentialRow));
+          }),
+        postgresWriteError,
+      );
+      return { ...row, createdAt: new Date(row.createdAt.getTime()), updatedAt: new Date(row.updatedAt.getTime()) };
+    },
+
+    findById: (id: string): Promise<User | null> => guard("users.findById", async () => (await byId.execute({ id }))[0] ?? null),
+
+    findByEmail: (email: string): Promise<User | null> => guard("users.findByEmail", async () => (await byEmail.execute({ email }))[0] ?? null),
+
+    update(id: string, patch: UserPatch): Promise<User | null> {
+      // Undefined fields are left alone (Drizzle skips them); null clears `name`.
+      const values = { email: patch.email, emailVerified: patch.emailVerified, name: patch.name, updatedAt: patch.updatedAt };
+      return guard("users.update", async () => (await db.update(users).set(values).where(eq(users.id, id)).returning())[0] ?? null, postgresWriteError);
+    },
+
+    async delete(id: string): Promise<void> {
+      // Postgres always enforces the foreign key, so ON DELETE CASCADE takes the credentials in the same statement.
+      await guard("users.delete", () => db.delete(users).where(eq(users.id, id)));
+    },
+  };
+}
+
+export function postgresCredentialStore(db: PostgresDatabase, guard: Guard): CredentialStore {
+  return {
+    consistency: "atomic",
+
+    async add(credential: NewCredential): Promise<void> {
+      await guard("credentials.add", () => db.insert(credentials).values(credentialRow(credential)), postgresWriteError);
+    },
+
+    listByUser(userId: string, type?: CredentialType): Promise<Credential[]> {
+      const where = type === undefined ? eq(credentials.userId, userId) : and(eq(credentials.userId, userId), eq(credentials.type, type));
+      return guard("credentials.listByUser", () => db.select().from(credentials).where(where).orderBy(asc(credentials.createdAt), asc(credentials.id)));
+    },
+
+    findByIdentifier(type: CredentialType, identifier: string): Promise<Credential | null> {
+      return guard(
+        "credentials.findByIdentifier",
+        async () =>
+          (
+            await db
+              .select()
+              .from(credentials)
+              .where(and(eq(credentials.type, type), eq(credentials.identifier, identifier)))
+              .limit(1)
+          )[0] ?? null,
+      );
+    },
+
+    async updateSecret(id: string, secret: string, updatedAt: Date): Promise<void> {
+      await guard("credentials.updateSecret", () => db.update(credentials).set({ secret, updatedAt }).where(eq(credentials.id, id)));
+    },
+
+    async remove(id: string): Promise<void> {
+      await guard("credentials.remove", () => db.delete(credentials).where(eq(credentials.id, id)));
+    },
+  };
+}
