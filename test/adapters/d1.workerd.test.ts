@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { type D1DatabaseLike, d1AuditEvents, d1PurgeExpired, d1Stores } from "../../src/adapters/d1/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
-import { describeKeyStore, describeStores } from "../conformance/store-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
+import { describeKeyStore, describeStores } from "../../src/testing/index.js";
 import { sqliteMigrations } from "./d1-migrations.js";
 
 const DB = (env as unknown as { DB: D1DatabaseLike }).DB;

@@ -22,8 +22,8 @@ import { createAuth } from "../../src/core/create-auth.js";
 import { StorageError } from "../../src/core/errors.js";
 import { definePlugin } from "../../src/core/plugins.js";
 import type { SessionRecord } from "../../src/ports/session-store.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
-import { describeStores } from "../conformance/store-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
+import { describeStores } from "../../src/testing/index.js";
 import { fastHasher, request, signUp, START } from "../helpers/harness.js";
 
 const NS = (env as unknown as { PORTCULLIS: PortcullisStoreNamespace }).PORTCULLIS;

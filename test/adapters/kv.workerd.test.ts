@@ -13,7 +13,7 @@ import { ConfigurationError, StorageError } from "../../src/core/errors.js";
 import { definePlugin } from "../../src/core/plugins.js";
 import type { SessionRecord } from "../../src/ports/session-store.js";
 import type { NewUser, UserStore } from "../../src/ports/user-store.js";
-import { describeStores } from "../conformance/store-suite.js";
+import { describeStores } from "../../src/testing/index.js";
 import { fastHasher, request, signUp, START } from "../helpers/harness.js";
 
 const KV = (env as unknown as { KV: KVNamespaceLike }).KV;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { memoryKeyStore, memoryStores } from "../../src/adapters/memory/index.js";
 import type { StoredKey } from "../../src/ports/key-store.js";
-import { describeStores } from "../conformance/store-suite.js";
+import { describeStores } from "../../src/testing/index.js";
 
 describeStores("memory", async () => memoryStores(), { readAudit: async (stores) => [...stores.audit.events] });
 

@@ -14,8 +14,8 @@ import { migratePostgres } from "../../src/adapters/postgres/migrate.js";
 import { postgresAuditEvents, postgresPurgeExpired, postgresStores } from "../../src/adapters/postgres/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
-import { describeKeyStore, describeStores } from "../conformance/store-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
+import { describeKeyStore, describeStores } from "../../src/testing/index.js";
 import { POSTGRES_URL, serviceAvailable } from "../helpers/services.js";
 
 const up = await serviceAvailable("PostgreSQL", POSTGRES_URL);

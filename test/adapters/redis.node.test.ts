@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRedisClient, redisExecutor, redisStores, type RedisClient } from "../../src/adapters/redis/index.js";
 import { StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
 import { REDIS_URL, serviceAvailable } from "../helpers/services.js";
 import { describeRedisBehaviour } from "./redis-behaviour-suite.js";
 import { closedPort, deleteByPrefix, keysUnder, opensslAvailable, silentTcpServer, sleep, testPrefix, timedRejection, tlsProxy } from "./redis-kit.js";
-import { describeSessionStore } from "./redis-session-suite.js";
+import { describeSessionStore } from "../../src/testing/index.js";
 
 const up = await serviceAvailable("Redis", REDIS_URL);
 

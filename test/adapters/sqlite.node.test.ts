@@ -7,8 +7,8 @@ import { afterEach, describe, expect, test } from "vitest";
 import { type BetterSQLite3DatabaseLike, migrateSQLite, sqliteAuditEvents, sqlitePurgeExpired, sqliteStores } from "../../src/adapters/sqlite/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
-import { describeKeyStore, describeStores } from "../conformance/store-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
+import { describeKeyStore, describeStores } from "../../src/testing/index.js";
 
 type TestDatabase = BetterSQLite3DatabaseLike & { close(): void };
 

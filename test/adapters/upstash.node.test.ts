@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRedisClient, type RedisClient } from "../../src/adapters/redis/client.js";
 import { upstashExecutor, upstashStores } from "../../src/adapters/upstash/index.js";
 import { ConfigurationError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../conformance/atomic-suite.js";
+import { describeAtomicStores } from "../../src/testing/index.js";
 import { REDIS_URL, serviceAvailable } from "../helpers/services.js";
 import { startUpstashServer, type UpstashTestServer } from "../helpers/upstash-server.js";
 import { describeRedisBehaviour } from "./redis-behaviour-suite.js";
 import { closedPort, deleteByPrefix, keysUnder, silentHttpServer, sleep, testPrefix, timedRejection } from "./redis-kit.js";
-import { describeSessionStore } from "./redis-session-suite.js";
+import { describeSessionStore } from "../../src/testing/index.js";
 
 const up = await serviceAvailable("Redis", REDIS_URL);
 

@@ -1,11 +1,10 @@
 /**
- * The SessionStore cases of test/conformance/store-suite.ts, runnable for a store that
- * offers sessions only (the store suite wants users, credentials and audit too). Same
- * fixtures, same assertions: keep in step with the store suite until it is split per port.
+ * The SessionStore contract, for any store that offers sessions (alone, like Redis, KV
+ * and Durable Objects, or beside the other ports: `describeStores` runs it too).
  */
 import { beforeEach, describe, expect, test } from "vitest";
-import { StorageError } from "../../src/core/errors.js";
-import type { SessionRecord, SessionStore } from "../../src/ports/session-store.js";
+import { StorageError } from "../core/errors.js";
+import type { SessionRecord, SessionStore } from "../ports/session-store.js";
 
 // Millisecond precision on purpose: a store that rounds to seconds fails.
 const T0 = new Date("2026-03-04T05:06:07.089Z");

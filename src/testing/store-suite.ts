@@ -4,13 +4,14 @@
  * gets fresh stores from `makeStores` (the factory must return empty state).
  */
 import { beforeEach, describe, expect, test } from "vitest";
-import { AuthError, ConflictError, StorageError } from "../../src/core/errors.js";
-import type { AuditEvent, AuditSink } from "../../src/ports/audit-sink.js";
-import type { Store } from "../../src/ports/consistency.js";
-import type { CredentialStore, NewCredential } from "../../src/ports/credential-store.js";
-import type { KeyStore, StoredKey } from "../../src/ports/key-store.js";
-import type { SessionRecord, SessionStore } from "../../src/ports/session-store.js";
-import type { NewUser, UserStore } from "../../src/ports/user-store.js";
+import { describeSessionStore } from "./session-store-suite.js";
+import { AuthError, ConflictError, StorageError } from "../core/errors.js";
+import type { AuditEvent, AuditSink } from "../ports/audit-sink.js";
+import type { Store } from "../ports/consistency.js";
+import type { CredentialStore, NewCredential } from "../ports/credential-store.js";
+import type { KeyStore, StoredKey } from "../ports/key-store.js";
+import type { SessionStore } from "../ports/session-store.js";
+import type { NewUser, UserStore } from "../ports/user-store.js";
 
 export interface ConformanceStores {
   users: UserStore;
@@ -40,18 +41,6 @@ function oauth(userId: string, subject: string, createdAt = at(0)): NewCredentia
   return { id: `cred-oauth-${userId}-${subject}`, userId, type: "oauth", identifier: `github:${subject}`, secret: "{}", createdAt };
 }
 
-function session(id: string, userId: string, offsetMs = 0): SessionRecord {
-  return {
-    id,
-    userId,
-    createdAt: at(offsetMs),
-    expiresAt: at(offsetMs + 30 * 86_400_000),
-    idleExpiresAt: at(offsetMs + 86_400_000),
-    amr: ["pwd"],
-    ip: "203.0.113.7",
-    userAgent: "conformance/1.0",
-  };
-}
 
 function auditEvent(id: string, overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {
@@ -285,81 +274,8 @@ export function describeStores<S extends ConformanceStores>(name: string, makeSt
       });
     });
 
-    describe("SessionStore", () => {
-      test("create and get round-trip every field", async () => {
-        const record = { ...session("s1", "user-1"), amr: ["pwd", "otp"], ip: null, userAgent: null };
-        await stores.sessions.create(record);
-        const found = await stores.sessions.get("s1");
-        expect(found).toEqual(record);
-        expect(found?.expiresAt).toBeInstanceOf(Date);
-        expect(await stores.sessions.get("nothing")).toBeNull();
-      });
-
-      test("get returns expired records: expiry is the token strategy's decision", async () => {
-        const expired = { ...session("old", "user-1"), expiresAt: new Date(1000), idleExpiresAt: new Date(1000) };
-        await stores.sessions.create(expired);
-        expect(await stores.sessions.get("old")).toEqual(expired);
-      });
-
-      test("a second session with the same id is rejected, not overwritten", async () => {
-        await stores.sessions.create(session("s1", "user-1"));
-        await expect(stores.sessions.create(session("s1", "user-2"))).rejects.toBeInstanceOf(StorageError);
-        expect((await stores.sessions.get("s1"))?.userId).toBe("user-1");
-      });
-
-      test("touch slides idleExpiresAt only; touching a missing session creates nothing", async () => {
-        await stores.sessions.create(session("s1", "user-1"));
-        await stores.sessions.touch("s1", at(7 * 86_400_000));
-        expect(await stores.sessions.get("s1")).toEqual({ ...session("s1", "user-1"), idleExpiresAt: at(7 * 86_400_000) });
-        await stores.sessions.touch("gone", at(1));
-        expect(await stores.sessions.get("gone")).toBeNull();
-      });
-
-      test("delete removes one session; unknown id is a no-op", async () => {
-        await stores.sessions.create(session("s1", "user-1"));
-        await stores.sessions.create(session("s2", "user-1", 1));
-        await stores.sessions.delete("s1");
-        await stores.sessions.delete("s1");
-        expect(await stores.sessions.get("s1")).toBeNull();
-        expect((await stores.sessions.listByUser("user-1")).map((s) => s.id)).toEqual(["s2"]);
-      });
-
-      test("listByUser returns that user's sessions, oldest first", async () => {
-        await stores.sessions.create(session("b", "user-1", 20));
-        await stores.sessions.create(session("a", "user-1", 10));
-        await stores.sessions.create(session("c", "user-2", 0));
-        const listed = await stores.sessions.listByUser("user-1");
-        expect(listed).toEqual([session("a", "user-1", 10), session("b", "user-1", 20)]);
-        expect(await stores.sessions.listByUser("nobody")).toEqual([]);
-      });
-
-      test("deleteByUser removes only that user's sessions", async () => {
-        await stores.sessions.create(session("a", "user-1"));
-        await stores.sessions.create(session("b", "user-1", 1));
-        await stores.sessions.create(session("c", "user-2"));
-        await stores.sessions.deleteByUser("user-1");
-        await stores.sessions.deleteByUser("nobody");
-        expect(await stores.sessions.listByUser("user-1")).toEqual([]);
-        expect(await stores.sessions.get("a")).toBeNull();
-        expect(await stores.sessions.get("c")).toEqual(session("c", "user-2"));
-        // The id can be reused once deleted, and the user index is rebuilt.
-        await stores.sessions.create(session("a", "user-1"));
-        expect((await stores.sessions.listByUser("user-1")).map((s) => s.id)).toEqual(["a"]);
-      });
-
-      test("returns copies, and keeps copies of its input", async () => {
-        const input = session("s1", "user-1");
-        await stores.sessions.create(input);
-        input.amr.push("mutated");
-        input.expiresAt.setTime(0);
-        const found = await stores.sessions.get("s1");
-        found!.amr.push("mutated");
-        found!.idleExpiresAt.setTime(0);
-        const [listed] = await stores.sessions.listByUser("user-1");
-        listed!.createdAt.setTime(0);
-        expect(await stores.sessions.get("s1")).toEqual(session("s1", "user-1"));
-      });
-    });
+    // Sessions have their own suite so stores that offer only sessions (Redis, KV, DO) run the same cases.
+    describeSessionStore(name, async () => (await makeStores()).sessions);
 
     describe("AuditSink", () => {
       test("write accepts events, with and without detail", async () => {

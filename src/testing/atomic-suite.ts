@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { CounterStore } from "../../src/ports/counter-store.js";
-import type { SingleUseStore } from "../../src/ports/single-use-store.js";
+import type { CounterStore } from "../ports/counter-store.js";
+import type { SingleUseStore } from "../ports/single-use-store.js";
 
 export interface AtomicFixture {
   counters?: CounterStore;
