@@ -16,6 +16,7 @@ import type { KeyStore } from "../../ports/key-store.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
+import { auditRow, credentialRow, sessionRow, userRow } from "../sql-rows.js";
 import { credentialWriteError, storageError, userWriteError } from "./errors.js";
 import { sqliteCounterStore, sqliteSingleUseStore } from "./sqlite-atomic-stores.js";
 import { sqliteKeyStore } from "./sqlite-key-store.js";
@@ -59,17 +60,6 @@ export function sqliteFamilyStores(db: SQLiteDatabase, options: SQLiteStoreOptio
   };
 }
 
-function credentialRow(credential: NewCredential): typeof credentials.$inferInsert {
-  return {
-    id: credential.id,
-    userId: credential.userId,
-    type: credential.type,
-    identifier: credential.identifier,
-    secret: credential.secret,
-    createdAt: credential.createdAt,
-    updatedAt: credential.createdAt,
-  };
-}
 
 export function sqliteUserStore(db: SQLiteDatabase, options: SQLiteStoreOptions): UserStore {
   const { label } = options;
@@ -77,15 +67,7 @@ export function sqliteUserStore(db: SQLiteDatabase, options: SQLiteStoreOptions)
     consistency: "atomic",
 
     async create(user: NewUser, initial: readonly NewCredential[]): Promise<User> {
-      const row: User = {
-        id: user.id,
-        kind: user.kind,
-        email: user.email,
-        emailVerified: user.emailVerified,
-        name: user.name,
-        createdAt: new Date(user.createdAt.getTime()),
-        updatedAt: new Date(user.createdAt.getTime()),
-      };
+      const row = userRow(user);
       try {
         await options.atomic([
           db.insert(users).values(row),
@@ -197,16 +179,7 @@ export function sqliteSessionStore(db: SQLiteDatabase, options: SQLiteStoreOptio
 
     async create(session: SessionRecord): Promise<void> {
       try {
-        await db.insert(sessions).values({
-          id: session.id,
-          userId: session.userId,
-          createdAt: session.createdAt,
-          expiresAt: session.expiresAt,
-          idleExpiresAt: session.idleExpiresAt,
-          amr: [...session.amr],
-          ip: session.ip,
-          userAgent: session.userAgent,
-        });
+        await db.insert(sessions).values(sessionRow(session));
       } catch (error) {
         throw storageError(label, "sessions.create", error);
       }
@@ -265,19 +238,7 @@ export function sqliteAuditSink(db: SQLiteDatabase, options: SQLiteStoreOptions)
       try {
         await db
           .insert(auditEvents)
-          .values({
-            id: event.id,
-            type: event.type,
-            outcome: event.outcome,
-            reason: event.reason,
-            at: event.at,
-            requestId: event.requestId,
-            userId: event.userId,
-            sessionRef: event.sessionRef,
-            ip: event.ip,
-            userAgent: event.userAgent,
-            detail: event.detail ?? null,
-          })
+          .values(auditRow(event))
           .onConflictDoNothing({ target: auditEvents.id });
       } catch (error) {
         throw storageError(label, "audit.write", error);

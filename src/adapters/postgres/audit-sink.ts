@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import type { AuditEvent, AuditSink } from "../../ports/audit-sink.js";
 import type { Store } from "../../ports/consistency.js";
+import { auditRow } from "../sql-rows.js";
 import type { PostgresDatabase } from "./database.js";
 import { createGuard, type Guard } from "./guard.js";
 import { auditEvents } from "./schema.js";
@@ -11,19 +12,7 @@ export function postgresAuditSink(db: PostgresDatabase, guard: Guard): AuditSink
 
     /** Idempotent on `id`: a retried write of an accepted event resolves and stores it once. */
     async write(event: AuditEvent): Promise<void> {
-      const row = {
-        id: event.id,
-        type: event.type,
-        outcome: event.outcome,
-        reason: event.reason,
-        at: event.at,
-        requestId: event.requestId,
-        userId: event.userId,
-        sessionRef: event.sessionRef,
-        ip: event.ip,
-        userAgent: event.userAgent,
-        detail: event.detail ?? null,
-      };
+      const row = auditRow(event);
       await guard("audit.write", () => db.insert(auditEvents).values(row).onConflictDoNothing({ target: auditEvents.id }));
     },
   };

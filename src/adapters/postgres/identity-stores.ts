@@ -1,22 +1,12 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
+import { credentialRow, userRow } from "../sql-rows.js";
 import type { PostgresDatabase } from "./database.js";
 import { postgresWriteError } from "./errors.js";
 import type { Guard } from "./guard.js";
 import { credentials, users } from "./schema.js";
 
-function credentialRow(credential: NewCredential): typeof credentials.$inferInsert {
-  return {
-    id: credential.id,
-    userId: credential.userId,
-    type: credential.type,
-    identifier: credential.identifier,
-    secret: credential.secret,
-    createdAt: credential.createdAt,
-    updatedAt: credential.createdAt,
-  };
-}
 
 export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore {
   // The read path's lookups, prepared: one round trip each once a connection has seen them.
@@ -27,15 +17,7 @@ export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore
     consistency: "atomic",
 
     async create(user: NewUser, initial: readonly NewCredential[]): Promise<User> {
-      const row: User = {
-        id: user.id,
-        kind: user.kind,
-        email: user.email,
-        emailVerified: user.emailVerified,
-        name: user.name,
-        createdAt: new Date(user.createdAt.getTime()),
-        updatedAt: new Date(user.createdAt.getTime()),
-      };
+      const row = userRow(user);
       // A concurrent create with the same email waits on the unique index, then fails with 23505.
       await guard(
         "users.create",

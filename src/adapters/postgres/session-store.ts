@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
+import { sessionRow } from "../sql-rows.js";
 import type { PostgresDatabase } from "./database.js";
 import type { Guard } from "./guard.js";
 import { sessions } from "./schema.js";
@@ -23,16 +24,7 @@ export function postgresSessionStore(db: PostgresDatabase, guard: Guard): Sessio
     consistency: "atomic",
 
     async create(session: SessionRecord): Promise<void> {
-      const row = {
-        id: session.id,
-        userId: session.userId,
-        createdAt: session.createdAt,
-        expiresAt: session.expiresAt,
-        idleExpiresAt: session.idleExpiresAt,
-        amr: [...session.amr],
-        ip: session.ip,
-        userAgent: session.userAgent,
-      };
+      const row = sessionRow(session);
       await guard("sessions.create", () => db.insert(sessions).values(row));
     },
 
