@@ -20,8 +20,13 @@
  * every timed iteration re-checks that), a forged credential is rejected, and
  * one instrumented call counts its crypto.subtle calls.
  *
- * Options: --only=node|workerd, --quick (fewer, shorter rounds), --cases=a,b (only these, plus floor-hmac).
- * Results: printed, and written to bench/results/latest.json.
+ * Then the adapter section (bench/adapters.ts): authenticate() on real session and user
+ * stores (SQLite, PostgreSQL, Redis, Upstash REST in Node; D1, KV, Durable Objects in
+ * workerd) with the backend round trips per request counted.
+ *
+ * Options: --only=node|workerd, --quick (fewer, shorter rounds), --cases=a,b (only these, plus floor-hmac),
+ * --adapters-only (just the adapter section), --no-adapters (skip it), --adapters=a,b (only these adapter rows, plus memory).
+ * Results: printed, and written to bench/results/latest.json (--adapters-only: latest-adapters.json).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { arch, cpus, loadavg, platform, tmpdir } from "node:os";
@@ -30,6 +35,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { adapterNotes, adapterTable, benchAdaptersNode, benchAdaptersWorkerd, type AdapterSection } from "./adapters.js";
 import { betterAuthCase } from "./cases-better-auth.js";
 import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
 
@@ -38,6 +44,10 @@ const root = resolve(here, "..");
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".length) ?? null;
 const quick = args.has("--quick");
+const adaptersOnly = args.has("--adapters-only");
+const withAdapters = adaptersOnly || !args.has("--no-adapters");
+/** --adapters=postgres,d1: only these adapter rows (memory is always kept). */
+const adapterFilter = [...args].find((a) => a.startsWith("--adapters="))?.slice("--adapters=".length).split(",") ?? null;
 /** --cases=a,b: time only these (floor-hmac is always kept: every ratio is relative to it). */
 const caseFilter = [...args].find((a) => a.startsWith("--cases="))?.slice("--cases=".length).split(",") ?? null;
 const selected = (name: string): boolean => caseFilter === null || name === "floor-hmac" || caseFilter.includes(name);
@@ -468,7 +478,7 @@ function goals(results: RuntimeResult[]): Goal[] {
   return list;
 }
 
-function printReport(results: RuntimeResult[], goalList: Goal[]): void {
+function headerLines(): string[] {
   const out: string[] = [];
   out.push(
     `Portcullis read-path bench  ${new Date().toISOString()}  ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, ${platform()}/${arch()}, ` +
@@ -478,6 +488,11 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
   if (loadAtStart[0]! > cpus().length * 0.5) {
     out.push("NOTE: the machine was busy when this run started (1-min load average above half the cores); expect noisier numbers, compare ±MAD and best.");
   }
+  return out;
+}
+
+function printReport(results: RuntimeResult[], goalList: Goal[], adapters: AdapterSection[]): void {
+  const out: string[] = headerLines();
   for (const result of results) {
     out.push("");
     const how =
@@ -487,6 +502,10 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
     out.push(`== ${result.runtime === "node" ? `Node ${result.version}` : result.version}  (${how}; ${result.seconds.toFixed(1)} s)`);
     out.push(table(result));
     for (const x of result.crossChecks) out.push(`  cross-check: ${x.name}: ${fmtNs(x.ns)} ns/op (±${(x.spread * 100).toFixed(1)}%, best ${fmtNs(x.best)})`);
+  }
+  for (const section of adapters) {
+    out.push("");
+    out.push(adapterTable(section));
   }
   out.push("");
   out.push("Goals");
@@ -506,6 +525,7 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
   out.push("  machine this is the steadier number. Goals are decided on the medians; the best-case ratio is shown beside them.");
   out.push("  Ratios (x floor-hmac, vs better-auth, vs floor-jose, goals) are medians of per-round paired ratios, so they can differ");
   out.push("  slightly from dividing the ns/op column. vs floor-jose below 1.00x means faster than a bare jose.jwtVerify of the same token.");
+  if (adapters.length > 0) out.push("", adapterNotes(adapters));
   console.log(out.join("\n"));
 }
 
@@ -513,18 +533,76 @@ function printReport(results: RuntimeResult[], goalList: Goal[]): void {
 
 const loadAtStart = loadavg();
 
+const machineJSON = () => ({ cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() });
+const medianOf = median;
+
 async function main(): Promise<void> {
   const results: RuntimeResult[] = [];
-  if (only === null || only === "node") {
+  if (!adaptersOnly && (only === null || only === "node")) {
     log("node: setting up (sign-ups, key imports)...");
     results.push(await benchNode());
   }
-  if (only === null || only === "workerd") {
+  if (!adaptersOnly && (only === null || only === "workerd")) {
     log("workerd: bundling with esbuild, starting Miniflare...");
     results.push(await benchWorkerd());
   }
+  const adapters: AdapterSection[] = [];
+  if (withAdapters) {
+    const adapterSettings = { quick, compatibilityDate: COMPATIBILITY_DATE, filter: adapterFilter };
+    if (only === null || only === "node") {
+      log("adapters/node: setting up backends (SQLite, PostgreSQL, Redis, Upstash stand-in)...");
+      adapters.push(await benchAdaptersNode(adapterSettings));
+    }
+    if (only === null || only === "workerd") {
+      log("adapters/workerd: bundling bench/worker-adapters.ts, starting Miniflare (D1, KV, Durable Objects)...");
+      adapters.push(await benchAdaptersWorkerd(adapterSettings, workerdVersion()));
+    }
+  }
+  const adapterJSON = adapters.map((a) => ({
+    runtime: a.runtime,
+    version: a.version,
+    how: a.how,
+    seconds: a.seconds,
+    rows: a.rows.map((r) => {
+      const memory = a.rows.find((x) => x.name === "memory");
+      return {
+        name: r.name,
+        label: r.label,
+        nsPerOp: r.ns,
+        spread: r.spread,
+        bestNsPerOp: r.best,
+        ratioToMemory: memory ? (r.samples.length === memory.samples.length ? medianOf(r.samples.map((x, i) => x / memory.samples[i]!)) : r.ns / memory.ns) : null,
+        callsPerSample: r.perRound,
+        samplesNs: r.samples,
+        network: r.network,
+        roundTripsWarm: r.network ? r.roundTrips.warm.length : 0,
+        roundTripsFirst: r.network ? r.roundTrips.first.length : 0,
+        backendCalls: r.roundTrips,
+        counts: r.counts,
+        rejectsForgery: r.rejectsForgery,
+        remarks: r.remarks,
+      };
+    }),
+    skipped: a.skipped,
+  }));
+
+  if (adaptersOnly) {
+    const out = headerLines();
+    for (const section of adapters) out.push("", adapterTable(section));
+    out.push("", adapterNotes(adapters));
+    console.log(out.join("\n"));
+    const file = join(here, "results", "latest-adapters.json");
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      JSON.stringify({ generatedAt: new Date().toISOString(), machine: machineJSON(), settings: { quick }, adapters: adapterJSON }, null, 2) + "\n",
+    );
+    log(`wrote ${file.slice(root.length + 1)}`);
+    return;
+  }
+
   const goalList = goals(results);
-  printReport(results, goalList);
+  printReport(results, goalList, adapters);
 
   const file = join(here, "results", "latest.json");
   await mkdir(dirname(file), { recursive: true });
@@ -533,7 +611,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         generatedAt: new Date().toISOString(),
-        machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
+        machine: machineJSON(),
         settings: { quick, node: NODE, workerd: { ...WORKERD, compatibilityDate: COMPATIBILITY_DATE, workers: WORKERS } },
         runtimes: Object.fromEntries(
           results.map((r) => [
@@ -566,6 +644,7 @@ async function main(): Promise<void> {
           ]),
         ),
         goals: goalList,
+        adapters: adapterJSON,
       },
       null,
       2,

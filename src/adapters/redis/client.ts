@@ -249,6 +249,9 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
       if (connection.ready) write(connection, ["QUIT"], pending);
       else connection.backlog.push({ args: ["QUIT"], pending });
     });
+    // The QUIT reply unref'd the socket (nothing in flight); hold the process open until the
+    // close event arrives, or `await close()` never settles when nothing else keeps Node alive.
+    connection.socket.ref();
     connection.socket.end();
     await connection.closed;
   }
