@@ -6,7 +6,8 @@
 import type { D1DatabaseLike } from "../src/adapters/d1/index.js";
 import { ConfigurationError } from "../src/core/errors.js";
 import type { SettingsInput } from "../src/core/settings.js";
-import { parseList } from "../src/runtimes/access/index.js";
+import { normalizeEmail } from "../src/credentials/password/policy.js";
+import { parseList, type RouteRule } from "../src/runtimes/access/index.js";
 
 export interface GatewayEnv {
   DB: D1DatabaseLike;
@@ -20,12 +21,26 @@ export interface GatewayEnv {
   TRUSTED_ORIGINS?: string;
   /** "false" only for plain-http development on a host other than localhost. */
   COOKIE_SECURE?: string;
+  /**
+   * JSON array of route rules, e.g. `[{"method":"GET","path":"/admin/*","permission":"admin:read"}]`;
+   * see src/runtimes/access/route-rules.ts for the pattern syntax and precedence.
+   */
+  ROUTE_RULES?: string;
+  /**
+   * STAND-IN until the authorization engine lands: comma-separated emails whose (verified)
+   * owners hold every permission a route rule asks for. See `admin-emails.ts`.
+   */
+  ADMIN_EMAILS?: string;
 }
 
 export interface GatewayConfig {
   originUrl: URL;
   publicPaths: string[];
   settings: SettingsInput;
+  /** Shape-checked here; patterns and requirements are validated when the gateway compiles them. */
+  routeRules: RouteRule[];
+  /** Normalised (lower-case, NFKC) like the user store's emails. */
+  adminEmails: string[];
 }
 
 /** Cookie name when `COOKIE_SECURE=false`: the `__Host-` prefix requires `Secure`. */
@@ -42,7 +57,38 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
   };
   const basePath = env.AUTH_BASE_PATH?.trim();
   if (basePath !== undefined && basePath !== "") settings.basePath = basePath;
-  return { originUrl, publicPaths: parseList(env.PUBLIC_PATHS), settings };
+  return { originUrl, publicPaths: parseList(env.PUBLIC_PATHS), settings, routeRules: parseRouteRules(env.ROUTE_RULES), adminEmails: parseAdminEmails(env.ADMIN_EMAILS) };
+}
+
+/** Absent or blank means no rules; anything else must be a JSON array of objects. */
+export function parseRouteRules(value: string | undefined): RouteRule[] {
+  if (value === undefined || value.trim() === "") return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigurationError("ROUTE_RULES must be a JSON array of rules");
+  }
+  if (!Array.isArray(parsed)) throw new ConfigurationError("ROUTE_RULES must be a JSON array of rules");
+  parsed.forEach((rule: unknown, index) => {
+    if (typeof rule !== "object" || rule === null || Array.isArray(rule)) throw new ConfigurationError(`ROUTE_RULES[${index}] must be an object`);
+  });
+  return parsed as RouteRule[];
+}
+
+/**
+ * One address per comma-separated item, normalised as sign-up normalises them, so the
+ * comparison is exact. An item that is not one valid address (`a@x.test b@y.test`,
+ * `a@b@x.test`) stops start-up instead of granting something unintended.
+ */
+function parseAdminEmails(value: string | undefined): string[] {
+  return parseList(value).map((item) => {
+    try {
+      return normalizeEmail(item);
+    } catch {
+      throw new ConfigurationError(`ADMIN_EMAILS: ${JSON.stringify(item)} is not one valid email address`);
+    }
+  });
 }
 
 function parseOriginUrl(value: string | undefined): URL {

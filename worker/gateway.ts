@@ -5,6 +5,8 @@
  *   public paths        proxied without a session (client identity headers stripped)
  *   everything else     needs a session; proxied with x-portcullis-* identity headers and
  *                       without the session token, or answered 303 / 401 / 503
+ *   route rules         after authentication, the most specific matching rule must allow
+ *                       the request (permission or named policy), else 403 (and audited)
  *
  * Runtime-neutral (Web APIs only) so tests run it in Node and workerd with memory stores;
  * `index.ts` wires it to D1 and the Argon2 WASM module.
@@ -13,13 +15,15 @@ import type { Auth } from "../src/core/create-auth.js";
 import { AuthError } from "../src/core/errors.js";
 import { readBodyText } from "../src/core/http/body.js";
 import { json } from "../src/core/http/respond.js";
-import { accessPolicy, safeReturnPath } from "../src/runtimes/access/index.js";
+import { accessPolicy, safeReturnPath, type RouteAuthorizationOptions } from "../src/runtimes/access/index.js";
 import { renderFormPage, renderMessagePage, type FormKind } from "./pages.js";
 
 export interface GatewayOptions {
   auth: Auth;
   originUrl: URL | string;
   publicPaths?: readonly string[];
+  /** Per-route authorization rules with the permission check (and audit) they use; compiled here. */
+  routes?: RouteAuthorizationOptions;
   /** How the origin is reached; `fetch` by default. Tests inject a fake origin. */
   fetchOrigin?: (request: Request) => Promise<Response>;
 }
@@ -55,8 +59,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const origin = new URL(options.originUrl);
   const originPrefix = origin.pathname.replace(/\/+$/, "");
   const fetchOrigin = options.fetchOrigin ?? ((request: Request): Promise<Response> => fetch(request));
-  // Validates the public-path patterns now, not on the first request that needs them.
-  const policy = accessPolicy(auth, { publicPaths: options.publicPaths ?? [] });
+  // Validates the public-path patterns and route rules now, not on the first request that needs them.
+  const policy = accessPolicy(auth, { publicPaths: options.publicPaths ?? [], ...(options.routes === undefined ? {} : { routes: options.routes }) });
   const { basePath } = auth.settings;
   const pages = new Map<string, FormKind>([
     [`${basePath}/sign-in`, "sign-in"],

@@ -4,10 +4,12 @@
  * ([vars] and the DB binding); see `config.ts`.
  */
 import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
-import { d1Stores } from "../src/adapters/d1/index.js";
+import { d1CoreStores } from "../src/adapters/d1/index.js";
 import { createAuth } from "../src/core/create-auth.js";
 import { json } from "../src/core/http/respond.js";
 import { argon2idHasher } from "../src/credentials/password/index.js";
+import { auditRouteDenials } from "../src/runtimes/access/index.js";
+import { adminEmailCheck } from "./admin-emails.js";
 import { gatewayConfig, type GatewayEnv } from "./config.js";
 import { createGateway, type Gateway } from "./gateway.js";
 
@@ -24,12 +26,24 @@ export function gatewayFor(env: GatewayEnv): Gateway {
   let gateway = gateways.get(env);
   if (gateway === undefined) {
     const config = gatewayConfig(env);
+    const stores = d1CoreStores(env.DB);
     const auth = createAuth({
-      stores: d1Stores(env.DB),
+      stores,
       hasher: argon2idHasher({ module: argon2Wasm }),
       settings: config.settings,
     });
-    gateway = createGateway({ auth, originUrl: config.originUrl, publicPaths: config.publicPaths });
+    gateway = createGateway({
+      auth,
+      originUrl: config.originUrl,
+      publicPaths: config.publicPaths,
+      routes: {
+        rules: config.routeRules,
+        // Stand-in until the authorization engine lands (see admin-emails.ts).
+        check: adminEmailCheck(config.adminEmails),
+        // Denials land in the same D1 audit table as sign-ins.
+        audit: auditRouteDenials(stores.audit, { ipHeader: auth.settings.ipHeader }),
+      },
+    });
     gateways.set(env, gateway);
   }
   return gateway;

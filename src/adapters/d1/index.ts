@@ -2,7 +2,16 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { Clock } from "../../core/context.js";
 import type { AuditEvent } from "../../ports/audit-sink.js";
 import { purgeExpiredSQLite } from "../drizzle/sqlite-atomic-stores.js";
-import { type SQLiteDatabase, type SQLiteStores, type SQLiteWrite, listSQLiteAuditEvents, sqliteFamilyStores } from "../drizzle/sqlite-stores.js";
+import {
+  type SQLiteCoreStores,
+  type SQLiteDatabase,
+  type SQLiteStoreOptions,
+  type SQLiteStores,
+  type SQLiteWrite,
+  listSQLiteAuditEvents,
+  sqliteCoreStores,
+  sqliteFamilyStores,
+} from "../drizzle/sqlite-stores.js";
 import type { D1DatabaseLike } from "./d1-database.js";
 
 export type { D1DatabaseLike, D1PreparedStatementLike } from "./d1-database.js";
@@ -10,6 +19,8 @@ export * from "./schema.js";
 
 /** Every port on one D1 database (users, credentials, sessions, audit, keys, counters, single-use); all `atomic`. */
 export type D1Stores = SQLiteStores;
+/** Users, credentials, sessions and audit: what `createAuth` needs, and all the gateway Worker carries. */
+export type D1CoreStores = SQLiteCoreStores;
 
 export interface D1StoreOptions {
   /** The time counters and single-use values expire against; `systemClock` when omitted. */
@@ -34,11 +45,21 @@ function d1Drizzle(db: D1DatabaseLike): DrizzleD1Database {
  */
 export function d1Stores(db: D1DatabaseLike, options: D1StoreOptions = {}): D1Stores {
   const orm = d1Drizzle(db);
-  return sqliteFamilyStores(orm, {
+  return sqliteFamilyStores(orm, d1Options(orm, options));
+}
+
+/** The subset `createAuth` needs, for bundles that should not carry the other stores' code. */
+export function d1CoreStores(db: D1DatabaseLike, options: D1StoreOptions = {}): D1CoreStores {
+  const orm = d1Drizzle(db);
+  return sqliteCoreStores(orm, d1Options(orm, options));
+}
+
+function d1Options(orm: DrizzleD1Database, options: D1StoreOptions): SQLiteStoreOptions {
+  return {
     label: LABEL,
     atomic: async (writes: readonly [SQLiteWrite, ...SQLiteWrite[]]): Promise<unknown> => orm.batch(writes),
     clock: options.clock,
-  });
+  };
 }
 
 /** Audit events stored in D1, oldest first (optionally for one user). Not a port method: for dashboards and tests. */

@@ -37,23 +37,37 @@ export interface SQLiteStoreOptions {
   clock?: Clock;
 }
 
-export interface SQLiteStores {
+/** The stores `createAuth` always needs. */
+export interface SQLiteCoreStores {
   users: UserStore;
   credentials: CredentialStore;
   sessions: SessionStore;
   audit: AuditSink & Store;
+}
+
+export interface SQLiteStores extends SQLiteCoreStores {
   keys: KeyStore;
   counters: CounterStore;
   singleUse: SingleUseStore;
 }
 
-/** Every store over one database. SQLite has one writer, so every store is atomic. */
-export function sqliteFamilyStores(db: SQLiteDatabase, options: SQLiteStoreOptions): SQLiteStores {
+/**
+ * Only the stores core needs: a separate factory so bundles that never use keys,
+ * counters or single-use values (the gateway Worker) do not carry their code.
+ */
+export function sqliteCoreStores(db: SQLiteDatabase, options: SQLiteStoreOptions): SQLiteCoreStores {
   return {
     users: sqliteUserStore(db, options),
     credentials: sqliteCredentialStore(db, options),
     sessions: sqliteSessionStore(db, options),
     audit: sqliteAuditSink(db, options),
+  };
+}
+
+/** Every store over one database. SQLite has one writer, so every store is atomic. */
+export function sqliteFamilyStores(db: SQLiteDatabase, options: SQLiteStoreOptions): SQLiteStores {
+  return {
+    ...sqliteCoreStores(db, options),
     keys: sqliteKeyStore(db, options),
     counters: sqliteCounterStore(db, options),
     singleUse: sqliteSingleUseStore(db, options),

@@ -12,3 +12,28 @@ export {
   type CredentialRemovalOptions,
 } from "./identity-headers.js";
 export { accessPolicy, type AccessDecision, type AccessOptions, type AccessPolicy } from "./policy.js";
+export {
+  compileRouteRules,
+  type CompiledRouteRule,
+  type RouteMatch,
+  type RouteRequirement,
+  type RouteRule,
+  type RouteRuleMatcher,
+  type RouteRuleOptions,
+} from "./route-rules.js";
+export { matchedMethod, parseRouteMethods, parseRoutePattern, type PatternSegment, type RouteMethods, type RoutePattern } from "./route-pattern.js";
+export {
+  routeAuthorization,
+  type PermissionCheck,
+  type PermissionDecision,
+  type RouteAudit,
+  type RouteAuthorization,
+  type RouteAuthorizationOptions,
+  type RouteCheckContext,
+  type RouteDenial,
+  type RouteDenialReason,
+  type RouteIdentity,
+  type RoutePolicy,
+  type RouteVerdict,
+} from "./route-authorization.js";
+export { auditRouteDenials, routeDenialEvent, type RouteDenialAuditOptions } from "./route-audit.js";

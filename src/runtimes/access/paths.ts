@@ -32,6 +32,10 @@ export function normalizePath(pathname: string): string | null {
   if (!pathname.startsWith("/") || pathname.includes("\\") || CONTROL.test(pathname)) return null;
   // A caller passing "path?query" by mistake must not get the query matched as path.
   if (pathname.includes("?") || pathname.includes("#")) return null;
+  // Already normal (the common case; route rules run this on every request): with no "%" there
+  // is nothing to decode, with no "//" no empty segment to collapse, and with no "/." no dot
+  // segment (nor "..;") to resolve, so the loop below would rebuild the input unchanged.
+  if (!pathname.includes("%") && !pathname.includes("//") && !pathname.includes("/.")) return pathname;
   let ambiguous = false;
   const decoded = pathname.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => {
     const code = Number.parseInt(hex, 16);

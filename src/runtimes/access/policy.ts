@@ -9,6 +9,8 @@ import type { AuthResult } from "../../core/read-path.js";
 import { removeSessionCredentials, withIdentityHeaders } from "./identity-headers.js";
 import { normalizePath, publicPathMatcher } from "./paths.js";
 import { failClosedResponse, unauthenticatedResponse } from "./responses.js";
+import { routeAuthorization, type RouteAuthorization, type RouteAuthorizationOptions } from "./route-authorization.js";
+import type { RouteMatch } from "./route-rules.js";
 
 export interface AccessOptions {
   /** Exact paths ("/favicon.ico") and prefixes ("/public/*") served without a session. */
@@ -17,6 +19,12 @@ export interface AccessOptions {
   signInPath?: string;
   /** See `UnauthenticatedOptions.absoluteLocation`. */
   absoluteLocation?: boolean;
+  /**
+   * Per-route authorization rules, checked after authentication and before the request goes
+   * on (see `route-authorization.ts`). A path a rule matches is never public; the sign-in path
+   * and everything under `{basePath}/` are never subject to rules (they are how one signs in).
+   */
+  routes?: RouteAuthorizationOptions;
 }
 
 export type AccessDecision =
@@ -24,9 +32,9 @@ export type AccessDecision =
   | { kind: "auth" }
   /** A public path: pass it on without authenticating (identity headers still stripped). */
   | { kind: "public"; headers: Headers }
-  /** Signed in: pass it on with these headers (identity set, session credentials removed). */
+  /** Signed in (and allowed by the route rule, if one matched): pass it on with these headers (identity set, session credentials removed). */
   | { kind: "allow"; headers: Headers; result: Extract<AuthResult, { authenticated: true }> }
-  /** Answer with this response (303 to sign-in, 401, or 503). */
+  /** Answer with this response (303 to sign-in, 401, 403 from a route rule, 500 or 503). */
   | { kind: "deny"; response: Response };
 
 export interface AccessPolicy {
@@ -34,7 +42,11 @@ export interface AccessPolicy {
   readonly basePath: string;
   readonly signInPath: string;
   isPublic(pathname: string): boolean;
+  /** The compiled route rules; null when none were configured. */
+  readonly routes: RouteAuthorization | null;
 }
+
+const NO_RULE: RouteMatch = Object.freeze({ kind: "none" });
 
 /**
  * Builds the access decision once (patterns are validated here, at start-up) for the gateway
@@ -51,15 +63,31 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
   const cookieName = auth.settings.cookie.name;
   const authPrefix = basePath + "/";
   const deny = { signInPath, absoluteLocation: options.absoluteLocation === true };
+  const routes = options.routes === undefined ? null : routeAuthorization(options.routes);
+  if (routes !== null) {
+    for (const rule of routes.matcher.rules) {
+      const { source, prefix } = rule.pattern;
+      const base = (prefix ? source.slice(0, -2) : source).toLowerCase();
+      // Auth routes are answered before any rule is consulted: such a rule would protect nothing
+      // (or only the bare base path) while reading as if it protected them.
+      if (base.startsWith(basePath.toLowerCase() + "/") || (prefix && base === basePath.toLowerCase())) {
+        throw new ConfigurationError(`route rule #${rule.index} (${source}): paths under ${basePath}/ are the auth routes and are never subject to rules`);
+      }
+    }
+  }
 
   return {
     basePath,
     signInPath,
     isPublic,
+    routes,
     async decide(request: Request): Promise<AccessDecision> {
       const { pathname } = new URL(request.url);
       if (pathname.startsWith(authPrefix)) return { kind: "auth" };
-      if (isPublic(pathname)) {
+      const route = routes === null ? NO_RULE : routes.matcher.match(request.method, pathname);
+      // A rule outranks PUBLIC_PATHS: when both match, the stricter reading (rule) wins. The
+      // sign-in page stays reachable even under a catch-all "/*" rule.
+      if ((route.kind === "none" || normalizePath(pathname) === signInPath) && isPublic(pathname)) {
         // The session cookie is ours, not the application's, on public pages too.
         const headers = removeSessionCredentials(withIdentityHeaders(request.headers, null), { cookieName, source: null });
         return { kind: "public", headers };
@@ -71,6 +99,10 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
         return { kind: "deny", response: failClosedResponse(error) };
       }
       if (!result.authenticated) return { kind: "deny", response: unauthenticatedResponse(request, deny) };
+      if (routes !== null && route.kind !== "none") {
+        const verdict = await routes.authorize(request, route, { principal: result.principal, session: result.session });
+        if (!verdict.allowed) return { kind: "deny", response: verdict.response };
+      }
       const headers = removeSessionCredentials(withIdentityHeaders(request.headers, result), { cookieName, source: result.source });
       return { kind: "allow", headers, result };
     },

@@ -1,0 +1,312 @@
+/**
+ * Route rules inside the access decision and the gateway: the injected check, named policies,
+ * the audit callback, failures (which fail closed), the interplay with public paths and the
+ * sign-in page, and the Worker configuration (ROUTE_RULES, the ADMIN_EMAILS stand-in). Runs in
+ * Node and workerd. ASVS 5.0 V16 (logging: no secrets, fail securely, never open).
+ */
+import { describe, expect, test } from "vitest";
+import { memoryAuditSink, memoryStores } from "../../src/adapters/memory/index.js";
+import { createAuth } from "../../src/core/create-auth.js";
+import { ConfigurationError, StorageError } from "../../src/core/errors.js";
+import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
+import type { Principal } from "../../src/ports/principal.js";
+import {
+  accessPolicy,
+  auditRouteDenials,
+  routeAuthorization,
+  routeDenialEvent,
+  type PermissionCheck,
+  type RouteCheckContext,
+  type RouteDenial,
+} from "../../src/runtimes/access/index.js";
+import { adminEmailCheck } from "../../worker/admin-emails.js";
+import { gatewayConfig, type GatewayEnv } from "../../worker/config.js";
+import { createGateway } from "../../worker/gateway.js";
+import { ADMIN_EMAIL, GW, JSON_ACCEPT, ORIGIN, routeFixture, signUp } from "./route-fixture.js";
+
+const allowAll: PermissionCheck = async () => ({ allowed: true, reason: "ok" });
+
+async function errorCode(response: Response): Promise<string> {
+  return ((await response.json()) as { error: { code: string } }).error.code;
+}
+
+describe("the injected check", () => {
+  test("receives the principal, the permission, the request, the rule's :params and the session", async () => {
+    const calls: Array<{ principal: Principal; permission: string; url: string; context: RouteCheckContext }> = [];
+    const fx = await routeFixture([{ path: "/docs/:id/*", permission: "docs:read" }], {
+      check: async (principal, permission, request, context) => {
+        calls.push({ principal, permission, url: request.url, context });
+        return { allowed: true, reason: "granted" };
+      },
+    });
+    const response = await fx.gateway.fetch(new Request(`${GW}/DOCS/Q1%20Plan/pages?p=2`, { headers: fx.as.user }));
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.principal.email).toBe("someone@example.test");
+    expect(calls[0]!.permission).toBe("docs:read");
+    expect(calls[0]!.url).toBe(`${GW}/DOCS/Q1%20Plan/pages?p=2`);
+    expect(calls[0]!.context.params).toEqual({ id: "Q1%20Plan" });
+    expect(calls[0]!.context.rule.path).toBe("/docs/:id/*");
+    expect(calls[0]!.context.session.amr).toEqual(["pwd"]);
+  });
+
+  test("is not called when no rule matches, nor for anonymous requests", async () => {
+    let called = 0;
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], {
+      check: async () => {
+        called++;
+        return { allowed: true, reason: "ok" };
+      },
+    });
+    expect((await fx.gateway.fetch(new Request(`${GW}/home`, { headers: fx.as.user }))).status).toBe(200);
+    expect((await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: JSON_ACCEPT }))).status).toBe(401);
+    expect(called).toBe(0);
+  });
+
+  test.each([
+    ["allowed: 'true' (a string)", { allowed: "true", reason: "x" }],
+    ["allowed: 1", { allowed: 1, reason: "x" }],
+    ["no allowed field", { reason: "x" }],
+    ["undefined", undefined],
+    ["null", null],
+  ])("only allowed === true allows (%s -> 403)", async (_label, decision) => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], { check: (async () => decision) as unknown as PermissionCheck });
+    const response = await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: fx.as.admin }));
+    expect(response.status).toBe(403);
+    expect(fx.seen).toHaveLength(0);
+  });
+
+  test("a check that throws a StorageError fails closed: 503 with Retry-After, audited as check_failed", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], {
+      check: async () => {
+        throw new StorageError("roles table unreachable");
+      },
+    });
+    const response = await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: fx.as.admin }));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(await errorCode(response)).toBe("storage_unavailable");
+    expect(fx.seen).toHaveLength(0);
+    expect(fx.denials.map((d) => [d.reason, d.detail])).toEqual([["check_failed", "StorageError"]]);
+  });
+
+  test("any other exception is a 500 without its message", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], {
+      check: async () => {
+        throw new Error("secret internals");
+      },
+    });
+    const response = await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: fx.as.admin }));
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("secret internals");
+    expect(fx.seen).toHaveLength(0);
+  });
+});
+
+describe("named policies", () => {
+  test("authenticated lets any signed-in principal through; deny lets nobody through", async () => {
+    const fx = await routeFixture([
+      { path: "/admin/*", permission: "admin:read" },
+      { path: "/admin/help", policy: "authenticated" },
+      { path: "/internal/*", policy: "deny" },
+    ]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/Admin/Help/`, { headers: fx.as.user }))).status).toBe(200);
+    expect((await fx.gateway.fetch(new Request(`${GW}/admin/help/more`, { headers: fx.as.user }))).status).toBe(403);
+    expect((await fx.gateway.fetch(new Request(`${GW}/internal/metrics`, { headers: fx.as.admin }))).status).toBe(403);
+    expect(fx.denials.at(-1)!.detail).toBe("deny_policy");
+  });
+
+  test("custom policies get the principal, request and context", async () => {
+    const fx = await routeFixture([{ method: "POST", path: "/teams/:team/*", policy: "team-member" }], {
+      policies: {
+        "team-member": async (principal, _request, context) => ({
+          allowed: context.params.team === "blue" && principal.email === ADMIN_EMAIL,
+          reason: "team_check",
+        }),
+      },
+    });
+    const post = (path: string, who: "user" | "admin"): Request => new Request(`${GW}${path}`, { method: "POST", headers: fx.as[who] });
+    expect((await fx.gateway.fetch(post("/teams/blue/x", "admin"))).status).toBe(200);
+    expect((await fx.gateway.fetch(post("/teams/red/x", "admin"))).status).toBe(403);
+    expect((await fx.gateway.fetch(post("/teams/blue/x", "user"))).status).toBe(403);
+  });
+
+  test("an unknown policy, a redefined built-in or a non-function is a ConfigurationError", () => {
+    const base = { check: allowAll };
+    expect(() => routeAuthorization({ ...base, rules: [{ path: "/a", policy: "managers" }] })).toThrow(/policy "managers" is not defined/);
+    expect(() => routeAuthorization({ ...base, rules: [], policies: { deny: async () => ({ allowed: true, reason: "" }) } })).toThrow(ConfigurationError);
+    expect(() => routeAuthorization({ ...base, rules: [], policies: { x: "yes" as never } })).toThrow(ConfigurationError);
+    expect(() => routeAuthorization({ rules: [], check: undefined as never })).toThrow(ConfigurationError);
+  });
+});
+
+describe("audit of denials", () => {
+  test("every denial is reported once, with rule and reason, without the query string", async () => {
+    const fx = await routeFixture([{ method: "GET", path: "/admin/*", permission: "admin:read" }]);
+    await fx.gateway.fetch(new Request(`${GW}//ADMIN/x?token=secret-value`, { headers: { ...fx.as.user, "user-agent": "test-agent" } }));
+    expect(fx.denials).toHaveLength(1);
+    const denial = fx.denials[0]!;
+    expect(denial.reason).toBe("forbidden");
+    expect(denial.detail).toBe("not_admin");
+    expect(denial.method).toBe("GET");
+    expect(denial.path).toBe("//ADMIN/x");
+    expect(denial.rule).toEqual({ index: 0, method: "GET", path: "/admin/*", permission: "admin:read", policy: null });
+    expect(denial.principal.email).toBe("someone@example.test");
+    expect(denial.sessionId).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(JSON.stringify({ ...denial, request: undefined })).not.toContain("secret-value");
+  });
+
+  test("allowed requests are not audited (the read path stays lean)", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: fx.as.admin }))).status).toBe(200);
+    expect(fx.denials).toHaveLength(0);
+  });
+
+  test("ambiguous paths are audited as ambiguous_path with no rule", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/files/a%2Fb`, { headers: fx.as.admin }))).status).toBe(403);
+    expect(fx.denials.map((d) => [d.reason, d.rule, d.path])).toEqual([["ambiguous_path", null, "/files/a%2Fb"]]);
+  });
+
+  test("an audit callback that fails turns the 403 into 503 audit_unavailable; never into a pass", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], {
+      audit: async () => {
+        throw new Error("sink down");
+      },
+    });
+    const response = await fx.gateway.fetch(new Request(`${GW}/admin/x`, { headers: fx.as.user }));
+    expect(response.status).toBe(503);
+    expect(await errorCode(response)).toBe("audit_unavailable");
+    expect(fx.seen).toHaveLength(0);
+  });
+
+  test("auditRouteDenials writes a route_denied AuditEvent (no query, short session reference)", async () => {
+    const sink = memoryAuditSink();
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }], { audit: auditRouteDenials(sink, { ipHeader: "cf-connecting-ip" }) });
+    await fx.gateway.fetch(new Request(`${GW}/admin/x?secret=1`, { headers: { ...fx.as.user, "cf-connecting-ip": "203.0.113.9", "user-agent": "ua" } }));
+    expect(sink.events).toHaveLength(1);
+    const event = sink.events[0]!;
+    expect(event).toMatchObject({ type: "route_denied", outcome: "failure", reason: "forbidden", ip: "203.0.113.9", userAgent: "ua" });
+    expect(event.userId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(event.sessionRef).toHaveLength(12);
+    expect(event.detail).toEqual({ method: "GET", path: "/admin/x", rule: 0, rulePath: "/admin/*", permission: "admin:read", policy: null, checkReason: "not_admin" });
+    expect(JSON.stringify(event)).not.toContain("secret");
+  });
+
+  test("routeDenialEvent cuts long user agents", () => {
+    const principal: Principal = { type: "user", id: "u1", email: "a@b.test", emailVerified: true, name: null };
+    const denial: RouteDenial = {
+      reason: "forbidden",
+      detail: "x",
+      method: "GET",
+      path: "/a",
+      rule: null,
+      principal,
+      sessionId: "abcdefghijklmnopqrstuvwxyz",
+      request: new Request(`${GW}/a`, { headers: { "user-agent": "u".repeat(5000) } }),
+    };
+    const event = routeDenialEvent(denial, { ipHeader: null });
+    expect(event.userAgent).toHaveLength(512);
+    expect(event.ip).toBeNull();
+    expect(event.sessionRef).toBe("abcdefghijkl");
+  });
+});
+
+describe("rules, public paths and the sign-in page", () => {
+  test("a rule outranks PUBLIC_PATHS: a protected path under a public prefix needs the permission", async () => {
+    const fx = await routeFixture([{ path: "/public/reports/*", permission: "reports:read" }]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/public/app.css`))).status).toBe(200);
+    expect((await fx.gateway.fetch(new Request(`${GW}/public/reports/q1`, { headers: JSON_ACCEPT }))).status).toBe(401);
+    expect((await fx.gateway.fetch(new Request(`${GW}/PUBLIC/Reports/q1`, { headers: fx.as.user }))).status).toBe(403);
+    expect((await fx.gateway.fetch(new Request(`${GW}/public/reports/q1`, { headers: fx.as.admin }))).status).toBe(200);
+  });
+
+  test("ambiguous paths are refused (403) for signed-in users once any rule exists, 401 for anonymous ones", async () => {
+    const fx = await routeFixture([{ path: "/admin/*", permission: "admin:read" }]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/files/a%2Fb`, { headers: JSON_ACCEPT }))).status).toBe(401);
+    expect((await fx.gateway.fetch(new Request(`${GW}/files/a%2Fb`, { headers: fx.as.user }))).status).toBe(403);
+  });
+
+  test("without rules, ambiguous paths behave as before (a session is enough)", async () => {
+    const fx = await routeFixture([]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/files/a%2Fb`, { headers: fx.as.user }))).status).toBe(200);
+  });
+
+  test("a catch-all /* rule never locks out the sign-in page or the auth routes", async () => {
+    const fx = await routeFixture([{ path: "/*", permission: "site:enter" }]);
+    expect((await fx.gateway.fetch(new Request(`${GW}/auth/sign-in`))).status).toBe(200);
+    expect((await fx.gateway.fetch(new Request(`${GW}/auth/session`, { headers: fx.as.user }))).status).toBe(200);
+    expect((await fx.gateway.fetch(new Request(`${GW}/`, { headers: fx.as.user }))).status).toBe(403);
+    expect((await fx.gateway.fetch(new Request(`${GW}/favicon.ico`, { headers: JSON_ACCEPT }))).status).toBe(401);
+    await signUp(fx.gateway, "late@example.test"); // asserts 201: sign-up is an auth route
+  });
+
+  test("accessPolicy: an app sign-in page (Next helper style) stays public under /*", async () => {
+    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const policy = accessPolicy(auth, { signInPath: "/login", publicPaths: ["/_next/*"], routes: { rules: [{ path: "/*", policy: "deny" }], check: allowAll } });
+    expect((await policy.decide(new Request(`${GW}/login`))).kind).toBe("public");
+    expect((await policy.decide(new Request(`${GW}/_next/x.js`))).kind).toBe("deny");
+    expect((await policy.decide(new Request(`${GW}/auth/session`))).kind).toBe("auth");
+    expect(policy.routes?.matcher.rules).toHaveLength(1);
+  });
+
+  test.each(["/auth/sign-in", "/auth/*", "/AUTH/session", "/auth/:x"])("a rule under the auth base path (%s) is a ConfigurationError", (path) => {
+    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    expect(() => accessPolicy(auth, { routes: { rules: [{ path, permission: "a:b" }], check: allowAll } })).toThrow(ConfigurationError);
+  });
+
+  test("/auth itself and look-alikes are fine", () => {
+    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    expect(() => accessPolicy(auth, { routes: { rules: [{ path: "/authors/*", permission: "a:b" }, { path: "/auth", permission: "a:b" }], check: allowAll } })).not.toThrow();
+  });
+
+  test("bad rules stop the gateway from being built", () => {
+    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    expect(() => createGateway({ auth, originUrl: ORIGIN, routes: { rules: [{ path: "/admin/**", permission: "admin:read" }], check: allowAll } })).toThrow(ConfigurationError);
+  });
+});
+
+describe("Worker configuration: ROUTE_RULES and the ADMIN_EMAILS stand-in", () => {
+  const base = { DB: {} as GatewayEnv["DB"], ORIGIN_URL: "http://127.0.0.1:8788" };
+
+  test("reads ROUTE_RULES (JSON) and ADMIN_EMAILS (normalised)", () => {
+    const config = gatewayConfig({
+      ...base,
+      ROUTE_RULES: '[{"method":"GET","path":"/admin/*","permission":"admin:read"}]',
+      ADMIN_EMAILS: " Root@Example.TEST , ops@example.test",
+    });
+    expect(config.routeRules).toEqual([{ method: "GET", path: "/admin/*", permission: "admin:read" }]);
+    expect(config.adminEmails).toEqual(["root@example.test", "ops@example.test"]);
+  });
+
+  test("absent or blank means no rules and no administrators", () => {
+    expect(gatewayConfig(base).routeRules).toEqual([]);
+    expect(gatewayConfig({ ...base, ROUTE_RULES: "  " }).routeRules).toEqual([]);
+    expect(gatewayConfig(base).adminEmails).toEqual([]);
+  });
+
+  test.each([
+    [{ ROUTE_RULES: "{not json" }, /ROUTE_RULES/],
+    [{ ROUTE_RULES: '{"path":"/admin/*"}' }, /ROUTE_RULES must be a JSON array/],
+    [{ ROUTE_RULES: '["/admin/*"]' }, /ROUTE_RULES\[0\]/],
+    [{ ROUTE_RULES: "[null]" }, /ROUTE_RULES\[0\]/],
+    [{ ADMIN_EMAILS: "a@example.test b@example.test" }, /ADMIN_EMAILS/],
+    [{ ADMIN_EMAILS: "a@b@example.test" }, /ADMIN_EMAILS/],
+    [{ ADMIN_EMAILS: "not-an-email" }, /ADMIN_EMAILS/],
+  ])("rejects %j", (override, message) => {
+    expect(() => gatewayConfig({ ...base, ...override })).toThrow(ConfigurationError);
+    expect(() => gatewayConfig({ ...base, ...override })).toThrow(message);
+  });
+
+  test("the stand-in grants every permission to verified listed addresses only", async () => {
+    const check = adminEmailCheck(["root@example.test"]);
+    const principal = (email: string, emailVerified: boolean): Principal => ({ type: "user", id: "u", email, emailVerified, name: null });
+    const request = new Request(`${GW}/admin`);
+    const context = {} as RouteCheckContext;
+    expect(await check(principal("root@example.test", true), "admin:read", request, context)).toEqual({ allowed: true, reason: "admin_email" });
+    expect(await check(principal("root@example.test", true), "billing:write", request, context)).toMatchObject({ allowed: true });
+    // Sign-up does not verify addresses yet: the first to register a listed address must not become an administrator.
+    expect(await check(principal("root@example.test", false), "admin:read", request, context)).toEqual({ allowed: false, reason: "admin_email_unverified" });
+    expect(await check(principal("someone@example.test", true), "admin:read", request, context)).toEqual({ allowed: false, reason: "not_admin" });
+  });
+});
