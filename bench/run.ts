@@ -24,9 +24,17 @@
  * stores (SQLite, PostgreSQL, Redis, Upstash REST in Node; D1, KV, Durable Objects in
  * workerd) with the backend round trips per request counted.
  *
+ * Last, the route-rule section (bench/route-rules.ts): matching a request against 200 gateway
+ * route rules (segment trie) beside a plain Set.has lookup, in Node and workerd; and the authorization
+ * section (bench/authz.ts): authorize() with 50 roles / 500 permissions beside a plain Set.has lookup
+ * (timed before the other sections, printed after them).
+ *
  * Options: --only=node|workerd, --quick (fewer, shorter rounds), --cases=a,b (only these, plus floor-hmac),
- * --adapters-only (just the adapter section), --no-adapters (skip it), --adapters=a,b (only these adapter rows, plus memory).
- * Results: printed, and written to bench/results/latest.json (--adapters-only: latest-adapters.json).
+ * --adapters-only (just the adapter section), --no-adapters (skip it), --adapters=a,b (only these adapter rows, plus memory),
+ * --rules-only (just the route-rule section), --no-rules (skip it), --authz-only (just the authorization section),
+ * --no-authz (skip it).
+ * Results: printed, and written to bench/results/latest.json (--adapters-only: latest-adapters.json;
+ * --rules-only: latest-route-rules.json; --authz-only: latest-authz.json).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { arch, cpus, loadavg, platform, tmpdir } from "node:os";
@@ -36,8 +44,10 @@ import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { adapterNotes, adapterTable, benchAdaptersNode, benchAdaptersWorkerd, type AdapterSection } from "./adapters.js";
+import { authzJSON, authzNotes, authzTable, benchAuthzNode, benchAuthzWorkerd, type AuthzSection } from "./authz.js";
 import { betterAuthCase } from "./cases-better-auth.js";
 import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
+import { benchRouteRulesNode, benchRouteRulesWorkerd, routeRulesJSON, routeRulesNotes, routeRulesTable, type RuleSection } from "./route-rules.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -46,6 +56,10 @@ const only = [...args].find((a) => a.startsWith("--only="))?.slice("--only=".len
 const quick = args.has("--quick");
 const adaptersOnly = args.has("--adapters-only");
 const withAdapters = adaptersOnly || !args.has("--no-adapters");
+const rulesOnly = args.has("--rules-only");
+const withRules = rulesOnly || (!adaptersOnly && !args.has("--no-rules"));
+const authzOnly = args.has("--authz-only");
+const withAuthz = authzOnly || (!adaptersOnly && !rulesOnly && !args.has("--no-authz"));
 /** --adapters=postgres,d1: only these adapter rows (memory is always kept). */
 const adapterFilter = [...args].find((a) => a.startsWith("--adapters="))?.slice("--adapters=".length).split(",") ?? null;
 /** --cases=a,b: time only these (floor-hmac is always kept: every ratio is relative to it). */
@@ -536,7 +550,68 @@ const loadAtStart = loadavg();
 const machineJSON = () => ({ cpu: cpus()[0]?.model ?? null, cores: cpus().length, platform: platform(), arch: arch(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() });
 const medianOf = median;
 
+/** The route-rule section for the selected runtimes. */
+async function benchRules(): Promise<RuleSection[]> {
+  const sections: RuleSection[] = [];
+  const settings = { quick, compatibilityDate: COMPATIBILITY_DATE };
+  if (only === null || only === "node") {
+    log("route rules/node: compiling 200 rules, checking the trie against the regex oracle...");
+    sections.push(await benchRouteRulesNode(settings));
+  }
+  if (only === null || only === "workerd") {
+    log("route rules/workerd: bundling bench/route-rules.ts, starting Miniflare...");
+    sections.push(await benchRouteRulesWorkerd(settings, workerdVersion()));
+  }
+  return sections;
+}
+
+function printRules(sections: RuleSection[]): void {
+  console.log(["", ...sections.flatMap((section) => [routeRulesTable(section), ""]), routeRulesNotes()].join("\n"));
+}
+
+/** The authorization section (bench/authz.ts) for the selected runtimes. */
+async function benchAuthz(): Promise<AuthzSection[]> {
+  const sections: AuthzSection[] = [];
+  const settings = { quick, compatibilityDate: COMPATIBILITY_DATE };
+  if (only === null || only === "node") {
+    log("authz/node: compiling 50 roles / 500 permissions...");
+    sections.push(await benchAuthzNode(settings));
+  }
+  if (only === null || only === "workerd") {
+    log("authz/workerd: bundling bench/authz.ts, starting Miniflare...");
+    sections.push(await benchAuthzWorkerd(settings, workerdVersion()));
+  }
+  return sections;
+}
+
+function printAuthz(sections: AuthzSection[]): void {
+  console.log(["", ...sections.flatMap((section) => [authzTable(section), ""]), authzNotes(sections)].join("\n"));
+}
+
 async function main(): Promise<void> {
+  if (authzOnly) {
+    const sections = await benchAuthz();
+    console.log(headerLines().join("\n"));
+    printAuthz(sections);
+    const file = join(here, "results", "latest-authz.json");
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify({ generatedAt: new Date().toISOString(), machine: machineJSON(), settings: { quick }, authz: authzJSON(sections) }, null, 2) + "\n");
+    log(`wrote ${file.slice(root.length + 1)}`);
+    return;
+  }
+  // Timed first, printed last: once the Better Auth case is set up in this process every await costs
+  // about 4x more (an awaited no-op: ~70 -> ~260 ns, measured), which would be billed to authorize().
+  const authz = withAuthz ? await benchAuthz() : [];
+  if (rulesOnly) {
+    const sections = await benchRules();
+    console.log(headerLines().join("\n"));
+    printRules(sections);
+    const file = join(here, "results", "latest-route-rules.json");
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify({ generatedAt: new Date().toISOString(), machine: machineJSON(), settings: { quick }, routeRules: routeRulesJSON(sections) }, null, 2) + "\n");
+    log(`wrote ${file.slice(root.length + 1)}`);
+    return;
+  }
   const results: RuntimeResult[] = [];
   if (!adaptersOnly && (only === null || only === "node")) {
     log("node: setting up (sign-ups, key imports)...");
@@ -603,6 +678,9 @@ async function main(): Promise<void> {
 
   const goalList = goals(results);
   printReport(results, goalList, adapters);
+  const rules = withRules ? await benchRules() : [];
+  if (rules.length > 0) printRules(rules);
+  if (authz.length > 0) printAuthz(authz);
 
   const file = join(here, "results", "latest.json");
   await mkdir(dirname(file), { recursive: true });
@@ -645,6 +723,8 @@ async function main(): Promise<void> {
         ),
         goals: goalList,
         adapters: adapterJSON,
+        routeRules: routeRulesJSON(rules),
+        authz: authzJSON(authz),
       },
       null,
       2,

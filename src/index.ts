@@ -13,4 +13,5 @@ export { opaqueTokens } from "./sessions/opaque.js";
 export { jwtTokens, SESSION_JWT_TYPE, type JWTTokensOptions } from "./sessions/jwt.js";
 export { argon2idHasher, argon2idJSHasher, pbkdf2Hasher, passwordHashing } from "./credentials/password/index.js";
 export { generateKey } from "./sessions/keyring.js";
+export { createAuthorizer, attributePolicies, auditToSink, memoryAssignments, subjectFrom } from "./authz/index.js";
 export type * from "./ports/index.js";

@@ -12,3 +12,4 @@ export type * from "./risk-evaluator.js";
 export type * from "./challenge.js";
 export type * from "./counter-store.js";
 export type * from "./single-use-store.js";
+export type * from "./authorization.js";

@@ -3,6 +3,11 @@ import type { Auth } from "../core/create-auth.js";
 import { errorResponse } from "../core/http/respond.js";
 import type { AuthResult } from "../core/read-path.js";
 import type { Principal } from "../ports/principal.js";
+import type { Authorizer } from "../authz/authorizer.js";
+import { forbiddenResponse, requestEnvironment, unauthenticatedResponse, type RequestEnvironmentOptions } from "../authz/http.js";
+import { requirePermissionString } from "../authz/permission.js";
+import type { Decision } from "../authz/types.js";
+import type { AuthzEnvironment, AuthzResource, AuthzSubject, Permission } from "../ports/authorization.js";
 
 export interface PortcullisVariables {
   auth: AuthResult;
@@ -44,4 +49,85 @@ export function requireAuth(): MiddlewareHandler<PortcullisEnv> {
 /** Serves the HTTP surface (sign-up, sign-in, sign-out, session, JWKS) under the configured base path. */
 export function mountAuth<E extends object>(app: Hono<E>, auth: Auth): void {
   app.all(`${auth.settings.basePath}/*`, (c: Context) => auth.handle(c.req.raw));
+}
+
+// ---------------------------------------------------------------------------
+// Authorization (0.3): `authorization(authorizer)` once, then `requirePermission(...)` per route.
+
+/** What `authorization(authorizer)` puts on the context for `requirePermission`. */
+export interface HonoAuthorization {
+  authorizer: Authorizer;
+  subject: (principal: Principal, c: Context) => AuthzSubject | Promise<AuthzSubject>;
+  environment: (c: Context) => AuthzEnvironment;
+}
+
+export interface PortcullisAuthzVariables extends PortcullisVariables {
+  authorization: HonoAuthorization;
+  /** The allowing decision of the last `requirePermission` that passed. */
+  decision: Decision;
+}
+
+export type PortcullisAuthzEnv = { Variables: PortcullisAuthzVariables };
+
+export interface HonoAuthorizationOptions extends Omit<RequestEnvironmentOptions, "environment"> {
+  /**
+   * Builds the subject from the signed-in principal: add its tenant, roles, attributes
+   * (`(p) => subjectFrom(p, { tenantId: ... })`). Default: the principal itself, no tenant,
+   * roles from the authorizer's assignment source.
+   */
+  subject?: (principal: Principal, c: Context) => AuthzSubject | Promise<AuthzSubject>;
+  /** More environment attributes (`riskScore`, ...), over `ip` and `amr`. */
+  environment?: (c: Context) => AuthzEnvironment;
+}
+
+/** Makes `authorizer` available to `requirePermission`. Mount after `portcullis(auth)`. */
+export function authorization(authorizer: Authorizer, options: HonoAuthorizationOptions = {}): MiddlewareHandler<PortcullisAuthzEnv> {
+  const extra = options.environment;
+  const binding: HonoAuthorization = {
+    authorizer,
+    subject: options.subject ?? ((principal) => principal),
+    environment: (c) =>
+      requestEnvironment(c.req.raw, c.get("auth") as AuthResult | undefined, {
+        ipHeader: options.ipHeader ?? null,
+        ...(extra === undefined ? {} : { environment: () => extra(c) }),
+      }),
+  };
+  return async (c, next) => {
+    c.set("authorization", binding);
+    await next();
+  };
+}
+
+export interface RequirePermissionOptions {
+  /** The resource acted on (its tenant and attributes); default none. */
+  resource?: (c: Context<PortcullisAuthzEnv>) => AuthzResource | null | Promise<AuthzResource | null>;
+}
+
+/**
+ * Allows the route only when the signed-in subject may perform `permission`:
+ * 401 `unauthenticated` without a principal, 403 `forbidden` with the decision's
+ * `reason` on a denial, 503 when a store or the audit sink fails. Mount after
+ * `portcullis(auth)` and `authorization(authorizer)`. `permission` must be concrete
+ * (`doc:write`, no wildcard): a bad one throws `ConfigurationError` here, at start-up.
+ */
+export function requirePermission(permission: Permission, options: RequirePermissionOptions = {}): MiddlewareHandler<PortcullisAuthzEnv> {
+  requirePermissionString(permission, "requirePermission");
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (principal == null) return unauthenticatedResponse();
+    const binding = c.get("authorization") as HonoAuthorization | undefined;
+    // Fail closed on a wiring mistake: a route behind requirePermission is never open.
+    if (binding === undefined) return errorResponse(new Error("requirePermission without authorization(authorizer)"));
+    let decision: Decision;
+    try {
+      const resource = options.resource === undefined ? null : await options.resource(c);
+      const subject = await binding.subject(principal, c);
+      decision = await binding.authorizer.authorize({ subject, action: permission, resource, environment: binding.environment(c) });
+    } catch (error) {
+      return errorResponse(error);
+    }
+    if (!decision.allowed) return forbiddenResponse(decision);
+    c.set("decision", decision);
+    await next();
+  };
 }

@@ -39,6 +39,13 @@
  *   Portcullis gateway Worker in front, which strips it before Next ever sees it.
  */
 import type { Auth } from "../core/create-auth.js";
+import { errorResponse } from "../core/http/respond.js";
+import type { Authorizer } from "../authz/authorizer.js";
+import { forbiddenResponse, requestEnvironment, unauthenticatedResponse, type RequestEnvironmentOptions } from "../authz/http.js";
+import { requirePermissionString } from "../authz/permission.js";
+import type { Decision } from "../authz/types.js";
+import type { AuthzResource, AuthzSubject, Permission } from "../ports/authorization.js";
+import type { Principal } from "../ports/principal.js";
 import { accessPolicy } from "./access/index.js";
 
 export {
@@ -88,4 +95,84 @@ export function nextAuthMiddleware(auth: Auth, options: NextAuthMiddlewareOption
         return forward === undefined ? undefined : forward(decision.headers);
     }
   };
+}
+
+// ---------------------------------------------------------------------------
+// Authorization (0.3) for route handlers and middleware chains.
+
+export interface NextPermissionOptions<R = unknown> extends RequestEnvironmentOptions {
+  /** The resource acted on (its tenant and attributes); `routeContext` is Next's `{ params }`. Default none. */
+  resource?: (request: Request, routeContext: R | undefined) => AuthzResource | null | Promise<AuthzResource | null>;
+  /** Builds the subject from the principal (tenant, roles, attributes). Default: the principal itself. */
+  subject?: (principal: Principal, request: Request) => AuthzSubject | Promise<AuthzSubject>;
+}
+
+export interface PermissionContext {
+  principal: Principal;
+  subject: AuthzSubject;
+  decision: Decision;
+}
+
+/**
+ * Wraps a route handler (`app/api/docs/[id]/route.ts`):
+ *
+ * ```ts
+ * export const PUT = withPermission(auth, authorizer, "doc:write", async (request, { principal }) => ..., {
+ *   resource: async (request, ctx) => loadDocResource((await ctx.params).id),
+ * });
+ * ```
+ *
+ * 401 `unauthenticated` without a session, 403 `forbidden` with the decision's `reason`
+ * on a denial, 503 when a store or the audit sink fails; otherwise the handler runs.
+ */
+export function withPermission<R = unknown>(
+  auth: Auth,
+  authorizer: Authorizer,
+  permission: Permission,
+  handler: (request: Request, context: PermissionContext, routeContext: R | undefined) => Response | Promise<Response>,
+  options: NextPermissionOptions<R> = {},
+): (request: Request, routeContext?: R) => Promise<Response> {
+  requirePermissionString(permission, "withPermission");
+  return async (request, routeContext) => {
+    const checked = await checkPermission(auth, authorizer, permission, request, routeContext, options);
+    return "response" in checked ? checked.response : handler(request, checked, routeContext);
+  };
+}
+
+/**
+ * The same check as a guard for middleware chains: `undefined` means continue,
+ * a Response (401 / 403 / 503) is the answer.
+ */
+export function requirePermission(
+  auth: Auth,
+  authorizer: Authorizer,
+  permission: Permission,
+  options: NextPermissionOptions = {},
+): (request: Request) => Promise<Response | undefined> {
+  requirePermissionString(permission, "requirePermission");
+  return async (request) => {
+    const checked = await checkPermission(auth, authorizer, permission, request, undefined, options);
+    return "response" in checked ? checked.response : undefined;
+  };
+}
+
+async function checkPermission<R>(
+  auth: Auth,
+  authorizer: Authorizer,
+  permission: Permission,
+  request: Request,
+  routeContext: R | undefined,
+  options: NextPermissionOptions<R>,
+): Promise<PermissionContext | { response: Response }> {
+  try {
+    const result = await auth.authenticate(request);
+    if (!result.authenticated) return { response: unauthenticatedResponse() };
+    const resource = options.resource === undefined ? null : await options.resource(request, routeContext);
+    const subject = options.subject === undefined ? result.principal : await options.subject(result.principal, request);
+    const decision = await authorizer.authorize({ subject, action: permission, resource, environment: requestEnvironment(request, result, options) });
+    if (!decision.allowed) return { response: forbiddenResponse(decision) };
+    return { principal: result.principal, subject, decision };
+  } catch (error) {
+    return { response: errorResponse(error) };
+  }
 }
