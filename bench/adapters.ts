@@ -38,10 +38,10 @@ import { POSTGRES_URL, REDIS_URL } from "../test/helpers/services.js";
 import { startUpstashServer, type UpstashTestServer } from "../test/helpers/upstash-server.js";
 import { adapterCase, countingSQL, summarize, tableOf, type AdapterCase, type RoundTrips } from "./adapter-cases.js";
 import { loop } from "./cases.js";
+import { log, median, mad, pairedRatio, now, errorText } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
-const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
 export interface AdapterSettings {
   quick: boolean;
@@ -88,19 +88,6 @@ export interface AdapterSection {
   seconds: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mad = (xs: number[]): number => {
-  const m = median(xs);
-  return median(xs.map((x) => Math.abs(x - m))) / m;
-};
-const pairedRatio = (a: AdapterRow, b: AdapterRow): number =>
-  a.samples.length === b.samples.length && a.samples.length > 0 ? median(a.samples.map((x, i) => x / b.samples[i]!)) : a.ns / b.ns;
-const now = (): bigint => process.hrtime.bigint();
-const errorText = (error: unknown): string => (error instanceof Error ? error.message.split("\n")[0]! : String(error));
 
 function reachable(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
   return new Promise((done) => {

@@ -19,6 +19,7 @@ import { createAuthorizer, type Authorizer } from "../src/authz/authorizer.js";
 import { memoryAssignments } from "../src/authz/memory-assignments.js";
 import type { DecisionReason, PolicyDocument, RoleDefinition } from "../src/authz/types.js";
 import type { AuthzEnvironment, AuthzResource, AuthzSubject } from "../src/ports/authorization.js";
+import { median, mad, log } from "./stats.js";
 
 export const AUTHZ_GOAL_NS = 5_000;
 
@@ -251,13 +252,6 @@ export interface AuthzSettings {
   compatibilityDate: string;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mad = (xs: number[]): number => median(xs.map((x) => Math.abs(x - median(xs)))) / median(xs);
-const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 const hr = (): bigint => process.hrtime.bigint();
 
 export async function benchAuthzNode(settings: AuthzSettings): Promise<AuthzSection> {

@@ -22,6 +22,7 @@
  */
 import { normalizePath } from "../src/runtimes/access/paths.js";
 import { compileRouteRules, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "../src/runtimes/access/route-rules.js";
+import { median, mad, log } from "./stats.js";
 
 export const RULE_CASES = ["set-has", "normalize", "trie-match", "regex-scan"] as const;
 export type RuleCaseName = (typeof RULE_CASES)[number];
@@ -277,16 +278,6 @@ export interface RuleSettings {
   compatibilityDate: string;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mad = (xs: number[]): number => {
-  const m = median(xs);
-  return median(xs.map((x) => Math.abs(x - m))) / m;
-};
-const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
 function assertCheck(runtime: string, check: ReturnType<RuleCases["check"]>): void {
   if (check.disagreements.length > 0) {

@@ -48,6 +48,7 @@ import { authzJSON, authzNotes, authzTable, benchAuthzNode, benchAuthzWorkerd, t
 import { betterAuthCase } from "./cases-better-auth.js";
 import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
 import { benchRouteRulesNode, benchRouteRulesWorkerd, routeRulesJSON, routeRulesNotes, routeRulesTable, type RuleSection } from "./route-rules.js";
+import { median, mad, pairedRatio as ratio, now, log } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -107,24 +108,6 @@ interface RuntimeResult {
   seconds: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const mad = (xs: number[]): number => {
-  const m = median(xs);
-  return median(xs.map((x) => Math.abs(x - m))) / m;
-};
-/**
- * a / b as the median of per-round ratios: every round times every case once, so
- * pairing the samples of one round cancels most of the drift from other load on
- * the machine. Falls back to the ratio of medians when the rounds do not line up.
- */
-const ratio = (a: Row, b: Row): number =>
-  a.samples.length === b.samples.length && a.samples.length > 0 ? median(a.samples.map((x, i) => x / b.samples[i]!)) : a.ns / b.ns;
-const now = (): bigint => process.hrtime.bigint();
-const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
 
 async function verifyCase(c: BenchCase): Promise<Check> {
   const it = c.prepare();
