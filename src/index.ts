@@ -4,7 +4,8 @@
  * portcullis/adapters/*. Core never imports them.
  */
 export { createAuth, type Auth, type AuthOptions } from "./core/create-auth.js";
-export type { AuthResult } from "./core/read-path.js";
+export type { ApiKeyAuthResult, AuthResult, SessionAuthResult } from "./core/read-path.js";
+export { issueApiKey, parseApiKey, verifyApiKey, type IssueApiKeyInput, type IssuedApiKey, type ApiKeyEnv } from "./credentials/api-key.js";
 export { AuthError, AuditError, ConfigurationError, ConflictError, StorageError, type AuthErrorCode } from "./core/errors.js";
 export { fixedClock, systemClock, cryptoRandom, type Clock, type Random, type RequestContext } from "./core/context.js";
 export { definePlugin, type Plugin, type PluginParts, type PluginRoute, type Requirements, type Stores } from "./core/plugins.js";

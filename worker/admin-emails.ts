@@ -13,6 +13,7 @@ import type { PermissionCheck } from "../src/runtimes/access/index.js";
 export function adminEmailCheck(adminEmails: readonly string[]): PermissionCheck {
   const admins = new Set(adminEmails);
   return async (principal) => {
+    if (principal.type !== "user") return { allowed: false, reason: "not_a_user" };
     if (!admins.has(principal.email)) return { allowed: false, reason: "not_admin" };
     if (!principal.emailVerified) return { allowed: false, reason: "admin_email_unverified" };
     return { allowed: true, reason: "admin_email" };

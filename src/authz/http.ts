@@ -25,7 +25,8 @@ export function requestEnvironment(request: Request, auth: AuthResult | undefine
   const header = options.ipHeader ?? null;
   const ip = header === null ? null : request.headers.get(header);
   if (ip !== null && ip !== "") base.ip = ip.trim();
-  if (auth?.authenticated === true) base.amr = auth.session.amr;
+  // API keys have no session and so no `amr`: step-up policies never pass for them.
+  if (auth?.authenticated === true && auth.session !== null) base.amr = auth.session.amr;
   return options.environment === undefined ? base : { ...base, ...options.environment(request) };
 }
 

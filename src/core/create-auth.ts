@@ -63,7 +63,16 @@ export function createAuth(options: AuthOptions): Auth {
     throw new ConfigurationError("createAuth needs a password hasher: argon2idHasher({ module }) or argon2idJSHasher()");
   }
   const audit = createAuditor(stores.audit);
-  const authenticate = createAuthenticator({ strategy, users: stores.users, cookie });
+  if (settings.apiKeyHeader !== null && stores.apiKeys === undefined) {
+    throw new ConfigurationError("settings.apiKeyHeader needs stores.apiKeys");
+  }
+  const authenticate = createAuthenticator({
+    strategy,
+    users: stores.users,
+    cookie,
+    apiKeys: stores.apiKeys,
+    apiKeyHeader: settings.apiKeyHeader,
+  });
   const pipeline = createPipeline({ strategy, audit, risk: registry.risk, challenges: registry.challenges });
   const routes = indexRoutes([
     ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie }),

@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from "../ports/api-key-store.js";
 import type { AuditSink } from "../ports/audit-sink.js";
 import type { ChallengeProvider } from "../ports/challenge.js";
 import type { Consistency } from "../ports/consistency.js";
@@ -22,6 +23,8 @@ export interface Stores {
   counters?: CounterStore;
   /** Magic links, refresh rotation, replay marks: plugins declare `singleUse: "atomic"`. */
   singleUse?: SingleUseStore;
+  /** API keys as principals: when present, `authenticate()` accepts `pk_...` keys (bearer or `settings.apiKeyHeader`). */
+  apiKeys?: ApiKeyStore;
 }
 
 export type StoreName = keyof Stores;

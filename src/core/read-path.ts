@@ -1,31 +1,76 @@
-import type { Principal } from "../ports/principal.js";
+import { apiKeyPrincipal, claimsApiKey, verifyApiKey } from "../credentials/api-key.js";
+import type { ApiKeyRecord, ApiKeyStore } from "../ports/api-key-store.js";
+import type { ApiKeyPrincipal, UserPrincipal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
 import type { User, UserStore } from "../ports/user-store.js";
 import { readToken, type CookieOptions, type TokenSource } from "../sessions/transport.js";
-import type { RequestContext } from "./context.js";
+import type { Clock, RequestContext } from "./context.js";
 
-export type AuthResult =
-  | { authenticated: true; principal: Principal; session: SessionRecord; source: TokenSource; token: string }
-  | { authenticated: false; reason: "no_token" | "invalid_token" };
+/** Signed in with a session (cookie or bearer token). */
+export interface SessionAuthResult {
+  authenticated: true;
+  principal: UserPrincipal;
+  session: SessionRecord;
+  source: TokenSource;
+  token: string;
+}
 
-export function toPrincipal(user: User): Principal {
+/**
+ * Signed in with an API key: no session (`session: null`), no token kept. `header` names
+ * the request header that carried the key ("authorization" or `settings.apiKeyHeader`).
+ */
+export interface ApiKeyAuthResult {
+  authenticated: true;
+  principal: ApiKeyPrincipal;
+  session: null;
+  source: "api_key";
+  header: string;
+  apiKey: ApiKeyRecord;
+}
+
+export type AuthResult = SessionAuthResult | ApiKeyAuthResult | { authenticated: false; reason: "no_token" | "invalid_token" };
+
+export function toPrincipal(user: User): UserPrincipal {
   return { type: "user", id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name };
 }
 
 /**
- * The read path behind middleware and the gateway: token -> session -> principal.
- * One crypto call (the digest or the signature check). Store failures throw
- * `StorageError` so callers answer 503 instead of treating the user as anonymous.
+ * The read path behind middleware and the gateway: token -> session -> principal, or
+ * API key -> principal. One crypto call (the digest or the signature check). Store failures
+ * throw `StorageError` so callers answer 503 instead of treating the user as anonymous.
+ *
+ * Where credentials are read, first match wins: `Authorization: Bearer` (an API key when it
+ * starts with `pk_live_`/`pk_test_` and API keys are enabled, otherwise a session token), then
+ * the API-key header (`settings.apiKeyHeader`), then the session cookie.
  */
 export function createAuthenticator(deps: {
   strategy: TokenStrategy;
   users: UserStore;
   cookie: CookieOptions;
+  apiKeys?: ApiKeyStore | undefined;
+  apiKeyHeader?: string | null;
+  clock?: Clock;
 }): (ctx: RequestContext) => Promise<AuthResult> {
+  const apiKeys = deps.apiKeys;
+  const apiKeyHeader = deps.apiKeyHeader ?? null;
+
+  async function viaApiKey(key: string, header: string, ctx: RequestContext): Promise<AuthResult> {
+    const record = await verifyApiKey(apiKeys!, key, deps.clock ?? ctx.clock);
+    if (record === null) return { authenticated: false, reason: "invalid_token" };
+    return { authenticated: true, principal: apiKeyPrincipal(record), session: null, source: "api_key", header, apiKey: record };
+  }
+
   return async (ctx) => {
+    if (apiKeys !== undefined && apiKeyHeader !== null && !ctx.request.headers.has("authorization")) {
+      const value = ctx.request.headers.get(apiKeyHeader);
+      if (value !== null) return viaApiKey(value.trim(), apiKeyHeader, ctx);
+    }
     const presented = readToken(ctx.request, deps.cookie);
     if (presented === null) return { authenticated: false, reason: "no_token" };
+    if (apiKeys !== undefined && presented.source === "bearer" && claimsApiKey(presented.token)) {
+      return viaApiKey(presented.token, "authorization", ctx);
+    }
     const verified = await deps.strategy.verify(presented.token, ctx);
     if (verified === null) return { authenticated: false, reason: "invalid_token" };
     let principal = verified.principal;
@@ -34,6 +79,8 @@ export function createAuthenticator(deps: {
       if (user === null) return { authenticated: false, reason: "invalid_token" };
       principal = toPrincipal(user);
     }
+    // A session token only ever names a user; anything else is not a session.
+    if (principal.type !== "user") return { authenticated: false, reason: "invalid_token" };
     return { authenticated: true, principal, session: verified.session, source: presented.source, token: presented.token };
   };
 }

@@ -3,7 +3,7 @@ import { checkPassword, normalizeEmail, normalizePassword } from "../credentials
 import { passwordVerifier } from "../credentials/password-verifier.js";
 import type { CredentialStore } from "../ports/credential-store.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
-import type { Principal } from "../ports/principal.js";
+import type { UserPrincipal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
 import type { UserStore } from "../ports/user-store.js";
@@ -118,8 +118,9 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       async handle(ctx) {
         const result = await deps.authenticate(ctx);
         const clear = { "set-cookie": clearedCookie(deps.cookie) };
-        if (!result.authenticated) {
-          await deps.audit({ type: "sign_out", outcome: "failure", reason: result.reason }, ctx);
+        // An API key is not a session: there is nothing to sign out of, and the key stays valid.
+        if (!result.authenticated || result.source === "api_key") {
+          await deps.audit({ type: "sign_out", outcome: "failure", reason: result.authenticated ? "not_a_session" : result.reason }, ctx);
           return noContent(clear);
         }
         // Access is removed first: a sink failure must not keep a session alive.
@@ -137,7 +138,8 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       path: "/session",
       async handle(ctx) {
         const result = await deps.authenticate(ctx);
-        if (!result.authenticated) throw new AuthError("unauthenticated", "no valid session");
+        // API keys authenticate requests, not sessions: this route answers only for a session.
+        if (!result.authenticated || result.source === "api_key") throw new AuthError("unauthenticated", "no valid session");
         return json(200, { user: publicUser(result.principal), session: publicSession(result.session) });
       },
     },
@@ -161,7 +163,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
   }
 }
 
-function publicUser(principal: Principal): Record<string, unknown> {
+function publicUser(principal: UserPrincipal): Record<string, unknown> {
   return { id: principal.id, email: principal.email, emailVerified: principal.emailVerified, name: principal.name };
 }
 

@@ -20,6 +20,21 @@ const SettingsSchema = v.strictObject({
   trustedOrigins: v.optional(v.array(OriginSchema), []),
   /** Header set by a trusted proxy with the client IP (e.g. cf-connecting-ip). Null trusts none. */
   ipHeader: v.optional(v.nullable(v.pipe(v.string(), v.toLowerCase())), null),
+  /**
+   * Header that may carry an API key (e.g. "x-api-key"), besides `Authorization: Bearer`.
+   * Null (the default): bearer only. Used only when `stores.apiKeys` is configured.
+   */
+  apiKeyHeader: v.optional(
+    v.nullable(
+      v.pipe(
+        v.string(),
+        v.toLowerCase(),
+        v.regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, "must be a header name"),
+        v.check((name) => name !== "authorization" && name !== "cookie" && !name.startsWith("x-portcullis-"), "must not be authorization, cookie or x-portcullis-*"),
+      ),
+    ),
+    null,
+  ),
   /** Largest request body accepted, in bytes. */
   bodyLimit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(1_048_576)), 16_384),
   session: v.optional(

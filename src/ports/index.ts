@@ -13,3 +13,4 @@ export type * from "./challenge.js";
 export type * from "./counter-store.js";
 export type * from "./single-use-store.js";
 export type * from "./authorization.js";
+export type * from "./api-key-store.js";

@@ -12,4 +12,18 @@ export interface UserPrincipal {
   name: string | null;
 }
 
-export type Principal = UserPrincipal;
+/**
+ * A request made with an API key. It has no session and no email: the key acts for
+ * `ownerId` (a user or service principal), within `tenantId`, bounded by `scopes`.
+ */
+export interface ApiKeyPrincipal {
+  type: "api_key";
+  /** The key's public id (its lookup id). */
+  id: string;
+  ownerId: string;
+  tenantId: string | null;
+  name: string;
+  scopes: readonly string[];
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;

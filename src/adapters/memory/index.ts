@@ -1,10 +1,12 @@
 import type { Clock } from "../../core/context.js";
+import type { ApiKeyStore } from "../../ports/api-key-store.js";
 import type { CounterStore } from "../../ports/counter-store.js";
 import type { CredentialStore } from "../../ports/credential-store.js";
 import type { KeyStore } from "../../ports/key-store.js";
 import type { SessionStore } from "../../ports/session-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { UserStore } from "../../ports/user-store.js";
+import { memoryApiKeyStore } from "./api-key-store.js";
 import { type MemoryAuditSink, memoryAuditSink } from "./audit-sink.js";
 import { memoryIdentityStores } from "./identity-stores.js";
 import { memoryCounterStore } from "./counter-store.js";
@@ -12,6 +14,7 @@ import { memoryKeyStore } from "./key-store.js";
 import { memorySessionStore } from "./session-store.js";
 import { memorySingleUseStore } from "./single-use-store.js";
 
+export { memoryApiKeyStore } from "./api-key-store.js";
 export { type MemoryAuditSink, memoryAuditSink } from "./audit-sink.js";
 export { type MemoryIdentityStores, memoryIdentityStores } from "./identity-stores.js";
 export { memoryKeyStore } from "./key-store.js";
@@ -27,6 +30,7 @@ export interface MemoryStores {
   keys: KeyStore;
   counters: CounterStore;
   singleUse: SingleUseStore;
+  apiKeys: ApiKeyStore;
 }
 
 /**
@@ -44,5 +48,6 @@ export function memoryStores(options: { clock?: Clock } = {}): MemoryStores {
     keys: memoryKeyStore(),
     counters: memoryCounterStore(options),
     singleUse: memorySingleUseStore(options),
+    apiKeys: memoryApiKeyStore(),
   };
 }

@@ -15,6 +15,10 @@ export const IDENTITY_HEADERS = {
   emailVerified: "x-portcullis-email-verified",
   /** UTF-8 percent-encoded outside printable ASCII (and `%` itself): read with decodeURIComponent. */
   name: "x-portcullis-name",
+  /** "user" or "api_key". */
+  principalType: "x-portcullis-principal-type",
+  /** For an API key: the key's public id (the owner's id is in `userId`). */
+  apiKeyId: "x-portcullis-api-key-id",
   /** Absolute session expiry, ISO 8601. */
   sessionExpires: "x-portcullis-session-expires",
   /** RFC 8176 `amr` values, comma-separated ("pwd"). */
@@ -62,8 +66,18 @@ export function stripIdentityHeaders(headers: Headers): Headers {
 }
 
 /** The identity headers for one authenticated principal. */
-export function identityHeaders(principal: Principal, session: SessionRecord): Record<string, string> {
+export function identityHeaders(principal: Principal, session: SessionRecord | null): Record<string, string> {
+  if (principal.type === "api_key") {
+    // No email, name, session expiry or amr: an API key has none. The owner is the user id.
+    return {
+      [IDENTITY_HEADERS.principalType]: "api_key",
+      [IDENTITY_HEADERS.userId]: encodeHeaderValue(principal.ownerId),
+      [IDENTITY_HEADERS.apiKeyId]: encodeHeaderValue(principal.id),
+    };
+  }
+  if (session === null) throw new TypeError("a user principal comes with a session");
   const out: Record<string, string> = {
+    [IDENTITY_HEADERS.principalType]: "user",
     [IDENTITY_HEADERS.userId]: encodeHeaderValue(principal.id),
     [IDENTITY_HEADERS.email]: encodeHeaderValue(principal.email),
     [IDENTITY_HEADERS.emailVerified]: principal.emailVerified ? "true" : "false",
@@ -80,7 +94,7 @@ export function identityHeaders(principal: Principal, session: SessionRecord): R
  * removed and, when `identity` is given, the identity headers set. Stripping happens first and
  * always, so a client can never smuggle an identity through a public path either.
  */
-export function withIdentityHeaders(headers: Headers, identity: { principal: Principal; session: SessionRecord } | null): Headers {
+export function withIdentityHeaders(headers: Headers, identity: { principal: Principal; session: SessionRecord | null } | null): Headers {
   const copy = stripIdentityHeaders(headers);
   if (identity !== null) {
     for (const [name, value] of Object.entries(identityHeaders(identity.principal, identity.session))) copy.set(name, value);

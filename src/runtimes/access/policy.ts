@@ -103,7 +103,12 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
         const verdict = await routes.authorize(request, route, { principal: result.principal, session: result.session });
         if (!verdict.allowed) return { kind: "deny", response: verdict.response };
       }
-      const headers = removeSessionCredentials(withIdentityHeaders(request.headers, result), { cookieName, source: result.source });
+      const headers = removeSessionCredentials(withIdentityHeaders(request.headers, result), {
+        cookieName,
+        source: result.source === "api_key" ? null : result.source,
+      });
+      // The API key is a credential too: the application gets the identity headers, not the key.
+      if (result.source === "api_key") headers.delete(result.header);
       return { kind: "allow", headers, result };
     },
   };

@@ -33,8 +33,8 @@ export function routeDenialEvent(denial: RouteDenial, options: RouteDenialAuditO
     reason: denial.reason,
     at: (options.clock ?? systemClock).now(),
     requestId: toBase64Url(random.bytes(12)),
-    userId: denial.principal.id,
-    sessionRef: denial.sessionId.slice(0, 12),
+    userId: denial.principal.type === "api_key" ? denial.principal.ownerId : denial.principal.id,
+    sessionRef: denial.sessionId === null ? null : denial.sessionId.slice(0, 12),
     ip: options.ipHeader === null ? null : denial.request.headers.get(options.ipHeader),
     userAgent: userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT),
     detail: {

@@ -25,8 +25,8 @@ export interface RouteCheckContext {
   rule: CompiledRouteRule;
   /** The `:param` segments of the matched pattern, e.g. `{ id: "42" }` for `/docs/:id`. */
   params: Readonly<Record<string, string>>;
-  /** The authenticated session (its `amr` feeds step-up policies). */
-  session: SessionRecord;
+  /** The authenticated session (its `amr` feeds step-up policies); null for an API key. */
+  session: SessionRecord | null;
 }
 
 /** Is `principal` granted `permission` (a `resource:action` string) for this request? */
@@ -53,8 +53,8 @@ export interface RouteDenial {
   path: string;
   rule: { index: number; method: string; path: string; permission: string | null; policy: string | null } | null;
   principal: Principal;
-  /** The session's store id (a hash, not the token); log at most a short prefix of it. */
-  sessionId: string;
+  /** The session's store id (a hash, not the token); log at most a short prefix of it. Null for an API key. */
+  sessionId: string | null;
   request: Request;
 }
 
@@ -87,7 +87,8 @@ export interface RouteAuthorization {
 /** Who is asking: the read path's result for this request. */
 export interface RouteIdentity {
   principal: Principal;
-  session: SessionRecord;
+  /** Null when the principal is an API key. */
+  session: SessionRecord | null;
 }
 
 const BUILT_IN_POLICIES: Readonly<Record<string, RoutePolicy>> = {
@@ -162,7 +163,7 @@ export function routeAuthorization(options: RouteAuthorizationOptions): RouteAut
                 policy: rule.requirement.kind === "policy" ? rule.requirement.policy : null,
               },
         principal: identity.principal,
-        sessionId: identity.session.id,
+        sessionId: identity.session?.id ?? null,
         request,
       };
       try {
