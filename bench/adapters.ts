@@ -38,7 +38,7 @@ import { POSTGRES_URL, REDIS_URL } from "../test/helpers/services.js";
 import { startUpstashServer, type UpstashTestServer } from "../test/helpers/upstash-server.js";
 import { adapterCase, countingSQL, summarize, tableOf, type AdapterCase, type RoundTrips } from "./adapter-cases.js";
 import { loop } from "./cases.js";
-import { log, median, mad, pairedRatio, now, errorText } from "./stats.js";
+import { log, median, mad, pairedRatio, now, errorText, calibrate } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -515,24 +515,14 @@ export async function benchAdaptersWorkerd(settings: AdapterSettings, version: s
         continue;
       }
       try {
-        const fastest = async (n: number): Promise<number> => {
-          let best = Infinity;
-          for (let i = 0; i < 3; i++) {
+        const { n1, n2 } = await calibrate(
+          async (n) => {
             const r = await call(`/run?case=${c.name}&n=${n}`);
             if (r.status !== 200) throw new Error(`/run: ${r.status} ${r.body}`);
-            best = Math.min(best, r.ms);
-          }
-          return best;
-        };
-        const zero = await fastest(0);
-        let n = 8;
-        let busy = (await fastest(n)) - zero;
-        while (busy < 20 && n < 1 << 20) {
-          n *= 4;
-          busy = (await fastest(n)) - zero;
-        }
-        const n2 = Math.max(10, Math.round((n * WORKERD.targetMs) / Math.max(busy, 1)));
-        const n1 = Math.max(2, Math.round(n2 / 5));
+            return r.ms;
+          },
+          { startN: 8, minBusyMs: 20, maxN: 1 << 20, targetMs: WORKERD.targetMs },
+        );
         const row: AdapterRow = {
           name: c.name,
           label: c.label,

@@ -19,7 +19,7 @@ import { createAuthorizer, type Authorizer } from "../src/authz/authorizer.js";
 import { memoryAssignments } from "../src/authz/memory-assignments.js";
 import type { DecisionReason, PolicyDocument, RoleDefinition } from "../src/authz/types.js";
 import type { AuthzEnvironment, AuthzResource, AuthzSubject } from "../src/ports/authorization.js";
-import { median, mad, log } from "./stats.js";
+import { median, mad, log, calibrate } from "./stats.js";
 
 export const AUTHZ_GOAL_NS = 5_000;
 
@@ -351,24 +351,14 @@ export async function benchAuthzWorkerd(settings: AuthzSettings, version: string
     const checks = await getJSON<{ name: string; matched: string }[]>("/check");
     const work: { row: AuthzRow; n1: number; n2: number; t1s: number[]; t2s: number[] }[] = [];
     for (const c of listed) {
-      const fastest = async (n: number): Promise<number> => {
-        let best = Infinity;
-        for (let i = 0; i < 3; i++) {
+      const { n1, n2 } = await calibrate(
+        async (n) => {
           const r = await call(`/run?case=${c.name}&n=${n}`);
           if (r.status !== 200) throw new Error(`${c.name} (workerd) /run: ${r.status} ${r.body}`);
-          best = Math.min(best, r.ms);
-        }
-        return best;
-      };
-      const zero = await fastest(0);
-      let n = 64;
-      let busy = (await fastest(n)) - zero;
-      while (busy < 30 && n < 1 << 24) {
-        n *= 4;
-        busy = (await fastest(n)) - zero;
-      }
-      const n2 = Math.max(10, Math.round((n * S.targetMs) / Math.max(busy, 1)));
-      const n1 = Math.max(2, Math.round(n2 / 5));
+          return r.ms;
+        },
+        { startN: 64, minBusyMs: 30, maxN: 1 << 24, targetMs: S.targetMs },
+      );
       const matched = checks.find((x) => x.name === c.name)?.matched ?? "?";
       work.push({ row: { name: c.name, note: c.note, matched, ns: 0, spread: 0, best: 0, samples: [], perRound: n2 }, n1, n2, t1s: [], t2s: [] });
     }

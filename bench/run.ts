@@ -48,7 +48,7 @@ import { authzJSON, authzNotes, authzTable, benchAuthzNode, benchAuthzWorkerd, t
 import { betterAuthCase } from "./cases-better-auth.js";
 import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
 import { benchRouteRulesNode, benchRouteRulesWorkerd, routeRulesJSON, routeRulesNotes, routeRulesTable, type RuleSection } from "./route-rules.js";
-import { median, mad, pairedRatio as ratio, now, log } from "./stats.js";
+import { median, mad, pairedRatio as ratio, now, log, calibrate } from "./stats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -284,26 +284,14 @@ async function benchWorkerd(): Promise<RuntimeResult> {
       for (const c of listed.cases.filter((x) => selected(x.name))) {
         const check = checks.find((x) => x.name === c.name)!;
         assertChecked(`${c.name} (workerd)`, check);
-        // Calibrate on the fastest of three calls (noise here is one-sided: GC, tier-up, other load):
-        // grow n until the work clearly dominates the round trip, then aim N2 at WORKERD.targetMs.
-        const fastest = async (n: number): Promise<number> => {
-          let best = Infinity;
-          for (let i = 0; i < 3; i++) {
+        const { n1, n2 } = await calibrate(
+          async (n) => {
             const r = await call(spec, `/run?case=${c.name}&n=${n}`);
             if (r.status !== 200) throw new Error(`${c.name} (workerd) /run: ${r.status} ${r.body}`);
-            best = Math.min(best, r.ms);
-          }
-          return best;
-        };
-        const base = await fastest(0);
-        let n = 16;
-        let busy = (await fastest(n)) - base;
-        while (busy < 30 && n < 1 << 22) {
-          n *= 4;
-          busy = (await fastest(n)) - base;
-        }
-        const n2 = Math.max(10, Math.round((n * WORKERD.targetMs) / Math.max(busy, 1)));
-        const n1 = Math.max(2, Math.round(n2 / 5));
+            return r.ms;
+          },
+          { startN: 16, minBusyMs: 30, maxN: 1 << 22, targetMs: WORKERD.targetMs },
+        );
         const row: Row = { name: c.name, group: c.group, note: c.note, ns: 0, spread: 0, best: 0, samples: [], perRound: n2, check, worker: spec.name };
         // floor-hmac of the nodejs_compat worker is a cross-check, not a table row.
         if (spec.name === "bench-better-auth" && c.name === "floor-hmac") {
