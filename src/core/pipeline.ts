@@ -78,7 +78,7 @@ export function createPipeline(deps: {
         try {
           await audit({ ...base, outcome: "success", reason: "ok", userId: user.id, sessionId: issued.session.id, detail: riskDetail });
         } catch (error) {
-          await deps.strategy.revoke(issued.token, ctx).catch(() => undefined);
+          await deps.strategy.revoke(issued.session, ctx).catch(() => undefined);
           throw error;
         }
         return { kind: "session", user, issued };

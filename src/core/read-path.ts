@@ -5,7 +5,7 @@ import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
 import type { User, UserStore } from "../ports/user-store.js";
 import { readToken, type CookieOptions, type TokenSource } from "../sessions/transport.js";
-import type { Clock, RequestContext } from "./context.js";
+import type { RequestContext } from "./context.js";
 
 /** Signed in with a session (cookie or bearer token). */
 export interface SessionAuthResult {
@@ -50,13 +50,12 @@ export function createAuthenticator(deps: {
   cookie: CookieOptions;
   apiKeys?: ApiKeyStore | undefined;
   apiKeyHeader?: string | null;
-  clock?: Clock;
 }): (ctx: RequestContext) => Promise<AuthResult> {
   const apiKeys = deps.apiKeys;
   const apiKeyHeader = deps.apiKeyHeader ?? null;
 
   async function viaApiKey(key: string, header: string, ctx: RequestContext): Promise<AuthResult> {
-    const record = await verifyApiKey(apiKeys!, key, deps.clock ?? ctx.clock);
+    const record = await verifyApiKey(apiKeys!, key, ctx.clock);
     if (record === null) return { authenticated: false, reason: "invalid_token" };
     return { authenticated: true, principal: apiKeyPrincipal(record), session: null, source: "api_key", header, apiKey: record };
   }
@@ -79,8 +78,6 @@ export function createAuthenticator(deps: {
       if (user === null) return { authenticated: false, reason: "invalid_token" };
       principal = toPrincipal(user);
     }
-    // A session token only ever names a user; anything else is not a session.
-    if (principal.type !== "user") return { authenticated: false, reason: "invalid_token" };
     return { authenticated: true, principal, session: verified.session, source: presented.source, token: presented.token };
   };
 }

@@ -124,7 +124,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
           return noContent(clear);
         }
         // Access is removed first: a sink failure must not keep a session alive.
-        await deps.strategy.revoke(result.token, ctx);
+        await deps.strategy.revoke(result.session, ctx);
         try {
           await deps.audit({ type: "sign_out", outcome: "success", reason: "ok", userId: result.principal.id, sessionId: result.session.id }, ctx);
         } catch (error) {

@@ -1,7 +1,7 @@
 import type { Clock, RequestContext } from "../core/context.js";
 import type { PluginRoute } from "../core/plugins.js";
 import type { KeyStore } from "./key-store.js";
-import type { Principal } from "./principal.js";
+import type { UserPrincipal } from "./principal.js";
 import type { SessionRecord, SessionStore } from "./session-store.js";
 import type { User } from "./user-store.js";
 
@@ -14,7 +14,8 @@ export interface IssuedToken {
 export interface VerifiedToken {
   session: SessionRecord;
   /** Present when the token itself carries the identity (JWT); otherwise the caller loads the user. */
-  principal: Principal | null;
+  /** Sessions only ever belong to users: API keys and service principals have no sessions. */
+  principal: UserPrincipal | null;
 }
 
 export interface SessionInit {
@@ -32,7 +33,11 @@ export interface TokenStrategy {
   readonly kind: "opaque" | "jwt";
   issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken>;
   verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null>;
-  revoke(token: string, ctx: RequestContext): Promise<void>;
+  /**
+   * Ends a session already verified or just issued: callers hold its record, so the token
+   * is not checked a second time.
+   */
+  revoke(session: SessionRecord, ctx: RequestContext): Promise<void>;
 }
 
 export interface SessionTimeouts {

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import { ConfigurationError } from "../core/errors.js";
 import type { RequestContext } from "../core/context.js";
 import { toBase64Url } from "../core/encoding.js";
-import type { Principal } from "../ports/principal.js";
+import type { UserPrincipal } from "../ports/principal.js";
 import type { SessionRecord, SessionStore } from "../ports/session-store.js";
 import type { IssuedToken, SessionInit, TokenStrategy, TokenStrategyProvider, VerifiedToken } from "../ports/token-strategy.js";
 import { cachedHeaderParser, decodeJSON, verifyJWS } from "./jws.js";
@@ -79,7 +79,7 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
     async verify(token: string, ctx: RequestContext): Promise<VerifiedToken | null> {
       const payload = await claims(token, ctx);
       if (payload === null) return null;
-      const principal: Principal = {
+      const principal: UserPrincipal = {
         type: "user",
         id: payload.sub as string,
         email: payload.email as string,
@@ -106,9 +106,8 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
       return { session, principal };
     },
 
-    async revoke(token: string, ctx: RequestContext): Promise<void> {
-      const payload = await claims(token, ctx);
-      if (payload !== null) await sessions.delete(payload.sid as string);
+    async revoke(session: SessionRecord): Promise<void> {
+      await sessions.delete(session.id);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { RequestContext } from "../core/context.js";
 import { sha256Base64Url, toBase64Url } from "../core/encoding.js";
-import type { SessionStore } from "../ports/session-store.js";
+import type { SessionRecord, SessionStore } from "../ports/session-store.js";
 import type { IssuedToken, SessionInit, TokenStrategy, TokenStrategyProvider, VerifiedToken } from "../ports/token-strategy.js";
 import { checkLiveness, newSessionTimes, type SessionTimeouts } from "./timeouts.js";
 
@@ -44,9 +44,8 @@ export function opaqueStrategy(sessions: SessionStore, timeouts: SessionTimeouts
       return { session, principal: null };
     },
 
-    async revoke(token: string): Promise<void> {
-      if (!TOKEN_SHAPE.test(token)) return;
-      await sessions.delete(await sha256Base64Url(token));
+    async revoke(session: SessionRecord): Promise<void> {
+      await sessions.delete(session.id);
     },
   };
 }

@@ -85,3 +85,19 @@ describe("crypto budget of authenticate()", () => {
     expect(calls).toEqual({});
   });
 });
+
+describe("crypto budget of sign-out", () => {
+  test.each([
+    ["opaque", undefined, { digest: 1 }],
+    ["JWT", jwtTokens(JWT), { verify: 1 }],
+  ] as const)("%s: the token is verified once; revoking reuses the verified session", async (_name, tokens, expected) => {
+    const { auth } = makeHarness(tokens === undefined ? {} : { tokens });
+    const { cookie } = await signUp(auth);
+    await auth.authenticate(request("/api/me", { cookie })); // warm the keyring
+    const calls = spyOnSubtle();
+    const response = await auth.handle(request("/auth/sign-out", { method: "POST", cookie }));
+    expect(response.status).toBe(204);
+    expect(calls()).toEqual(expected);
+    expect((await auth.handle(request("/auth/session", { cookie }))).status).toBe(401);
+  });
+});
