@@ -95,7 +95,9 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     const tenantId = subject.tenantId ?? null;
 
     let found: Assignments | null = null;
-    if (assignments !== null) found = await lookUp(assignments, audit, request, subject.id, tenantId);
+    // An API key holds nothing itself: it borrows its owner's roles and grants, bounded by its scopes.
+    const holder = subject.type === "api_key" && typeof subject.ownerId === "string" && subject.ownerId !== "" ? subject.ownerId : subject.id;
+    if (assignments !== null) found = await lookUp(assignments, audit, request, holder, tenantId);
     const roleIds = found === null ? (Array.isArray(subject.roleIds) ? subject.roleIds : NO_ROLES) : mergeRoleIds(subject.roleIds, found.roleIds);
 
     const denies: MatchedRule[] = [];

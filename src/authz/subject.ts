@@ -2,7 +2,7 @@ import type { AuthzSubject, Grant, Permission } from "../ports/authorization.js"
 import type { ApiKeyPrincipal, Principal } from "../ports/principal.js";
 
 export interface SubjectExtras {
-  /** The tenant the principal acts in (one tenant per user in 0.3). */
+  /** The tenant the principal acts in; default: the principal's own (its session's). */
   tenantId?: string | null;
   roleIds?: readonly string[];
   grants?: readonly Grant[];
@@ -34,7 +34,8 @@ function apiKeySubject(principal: ApiKeyPrincipal, extras: SubjectExtras): Authz
  */
 export function subjectFrom(principal: Principal, extras: SubjectExtras = {}): AuthzSubject & Principal {
   if (principal.type === "api_key") return apiKeySubject(principal, extras);
-  const subject: AuthzSubject & Principal = { ...principal, tenantId: extras.tenantId ?? null };
+  // The session's tenant unless the caller knows better (it then owns the membership check).
+  const subject: AuthzSubject & Principal = { ...principal, tenantId: extras.tenantId !== undefined ? extras.tenantId : (principal.tenantId ?? null) };
   if (extras.roleIds !== undefined) subject.roleIds = extras.roleIds;
   if (extras.grants !== undefined) subject.grants = extras.grants;
   if (extras.scopes !== undefined) subject.scopes = extras.scopes;

@@ -48,7 +48,6 @@ export function createAuth(options: AuthOptions): Auth {
   for (const name of ["users", "credentials", "sessions", "audit"] as const) {
     if (stores?.[name] === undefined) throw new ConfigurationError(`stores.${name} is required`);
   }
-  const registry = registerPlugins(options.plugins ?? [], stores);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const contextOptions = { clock, random, ipHeader: settings.ipHeader };
@@ -73,7 +72,17 @@ export function createAuth(options: AuthOptions): Auth {
     apiKeys: stores.apiKeys,
     apiKeyHeader: settings.apiKeyHeader,
   });
-  const pipeline = createPipeline({ strategy, audit, risk: registry.risk, challenges: registry.challenges });
+  // After the read path exists: plugin routes (admin, ...) authenticate their callers with it.
+  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, audit, clock, random });
+  const access = stores.access;
+  const pipeline = createPipeline({
+    strategy,
+    audit,
+    risk: registry.risk,
+    challenges: registry.challenges,
+    // One tenant per user in 0.3: the oldest membership. Choosing among several is phase 5.
+    ...(access === undefined ? {} : { tenantOf: async (user) => (await access.membershipsOf(user.id))[0]?.tenantId ?? null }),
+  });
   const routes = indexRoutes([
     ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie }),
     ...tokens.routes,

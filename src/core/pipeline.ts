@@ -40,6 +40,8 @@ export function createPipeline(deps: {
   audit: Auditor;
   risk: RiskEvaluator | null;
   challenges: readonly ChallengeProvider[];
+  /** The tenant a new session acts in; absent: none. A failure rejects (StorageError) and no session is issued. */
+  tenantOf?: (user: User) => Promise<string | null>;
 }): Pipeline {
   return {
     async run(attempt: Attempt, ctx: RequestContext): Promise<PipelineResult> {
@@ -57,6 +59,8 @@ export function createPipeline(deps: {
           throw new AuthError("invalid_credentials", "invalid email or password");
         }
         user = verification.user;
+        // Service accounts act only through their API keys, never through a session.
+        if (user.kind !== "user") return await refuse(user, "not_a_person", base.detail);
 
         const input = { action: attempt.action, method: attempt.method, user };
         const risk = deps.risk === null ? NO_RISK : await deps.risk.evaluate(input, ctx);
@@ -74,7 +78,8 @@ export function createPipeline(deps: {
         // Risk asked for a challenge no registered provider can give: fail closed.
         if (risk.action === "challenge") return await refuse(user, "challenge_unavailable", riskDetail);
 
-        const issued = await deps.strategy.issue({ user, amr: verification.amr }, ctx);
+        const tenantId = deps.tenantOf === undefined ? null : await deps.tenantOf(user);
+        const issued = await deps.strategy.issue({ user, amr: verification.amr, tenantId }, ctx);
         try {
           await audit({ ...base, outcome: "success", reason: "ok", userId: user.id, sessionId: issued.session.id, detail: riskDetail });
         } catch (error) {

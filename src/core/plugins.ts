@@ -1,3 +1,4 @@
+import type { AccessStore } from "../ports/access-store.js";
 import type { ApiKeyStore } from "../ports/api-key-store.js";
 import type { AuditSink } from "../ports/audit-sink.js";
 import type { ChallengeProvider } from "../ports/challenge.js";
@@ -9,7 +10,10 @@ import type { RiskEvaluator } from "../ports/risk-evaluator.js";
 import type { SessionStore } from "../ports/session-store.js";
 import type { SingleUseStore } from "../ports/single-use-store.js";
 import type { UserStore } from "../ports/user-store.js";
-import type { RequestContext } from "./context.js";
+import type { Auditor } from "./audit.js";
+import type { Clock, Random, RequestContext } from "./context.js";
+import type { AuthResult } from "./read-path.js";
+import type { Settings } from "./settings.js";
 import { ConfigurationError } from "./errors.js";
 
 export interface Stores {
@@ -25,6 +29,8 @@ export interface Stores {
   singleUse?: SingleUseStore;
   /** API keys as principals: when present, `authenticate()` accepts `pk_...` keys (bearer or `settings.apiKeyHeader`). */
   apiKeys?: ApiKeyStore;
+  /** Tenant memberships, role attachments and grants: sessions act in the user's tenant when present. */
+  access?: AccessStore;
 }
 
 export type StoreName = keyof Stores;
@@ -50,11 +56,23 @@ export interface PluginParts {
   challenges?: ChallengeProvider[];
 }
 
+/**
+ * What core lends every plugin besides the stores it declared: the read path (a plugin route
+ * learns who calls from it, never from the request body), the auditor, time and randomness.
+ */
+export interface PluginHost {
+  readonly settings: Settings;
+  authenticate(ctx: RequestContext): Promise<AuthResult>;
+  readonly audit: Auditor;
+  readonly clock: Clock;
+  readonly random: Random;
+}
+
 /** A feature: a plain object, registered explicitly, off unless listed. */
 export interface Plugin<R extends Requirements = Requirements> {
   id: string;
   requires: R;
-  setup(ports: PortsFor<R>): PluginParts;
+  setup(ports: PortsFor<R>, host: PluginHost): PluginParts;
 }
 
 export interface Registry {
@@ -68,7 +86,7 @@ export function definePlugin<R extends Requirements>(plugin: Plugin<R>): Plugin<
 }
 
 /** Checks every declared requirement once, at start-up; a mismatch throws `ConfigurationError`. */
-export function registerPlugins(plugins: readonly Plugin[], stores: Stores): Registry {
+export function registerPlugins(plugins: readonly Plugin[], stores: Stores, host: PluginHost): Registry {
   const registry: Registry = { routes: [], risk: null, challenges: [] };
   const seen = new Set<string>();
   for (const plugin of plugins) {
@@ -86,7 +104,7 @@ export function registerPlugins(plugins: readonly Plugin[], stores: Stores): Reg
       }
       ports[name] = store;
     }
-    const parts = plugin.setup(ports as PortsFor<Requirements>);
+    const parts = plugin.setup(ports as PortsFor<Requirements>, host);
     if (parts.risk !== undefined) {
       if (registry.risk !== null) throw new ConfigurationError(`plugin "${plugin.id}" adds a second risk evaluator`);
       registry.risk = parts.risk;

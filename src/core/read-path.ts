@@ -31,8 +31,8 @@ export interface ApiKeyAuthResult {
 
 export type AuthResult = SessionAuthResult | ApiKeyAuthResult | { authenticated: false; reason: "no_token" | "invalid_token" };
 
-export function toPrincipal(user: User): UserPrincipal {
-  return { type: "user", id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name };
+export function toPrincipal(user: User, tenantId: string | null): UserPrincipal {
+  return { type: "user", id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, tenantId };
 }
 
 /**
@@ -76,7 +76,7 @@ export function createAuthenticator(deps: {
     if (principal === null) {
       const user = await deps.users.findById(verified.session.userId);
       if (user === null) return { authenticated: false, reason: "invalid_token" };
-      principal = toPrincipal(user);
+      principal = toPrincipal(user, verified.session.tenantId);
     }
     return { authenticated: true, principal, session: verified.session, source: presented.source, token: presented.token };
   };

@@ -58,6 +58,9 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       async handle(ctx) {
         const body = await readJson(ctx.request, SignUpBody, settings.bodyLimit);
         const email = normalizeEmail(body.email);
+        // RFC 2606 reserves .invalid: such an address can never be verified, and service
+        // accounts' email-shaped identifiers live there, so no person may take one.
+        if (email.endsWith(".invalid")) throw new AuthError("invalid_email", "this address cannot receive mail");
         const password = normalizePassword(body.password);
         checkPassword(password, policy);
         const result = await deps.pipeline.run(
@@ -152,7 +155,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
       throw new AuthError("challenge_required", "another step is required", { detail: { challenge: result.challenge } });
     }
     const { issued } = result;
-    const body: Record<string, unknown> = { user: publicUser(toPrincipal(result.user)), session: publicSession(issued.session) };
+    const body: Record<string, unknown> = { user: publicUser(toPrincipal(result.user, issued.session.tenantId)), session: publicSession(issued.session) };
     if (transport === "bearer") {
       body.token = issued.token;
       body.tokenType = "Bearer";
@@ -173,5 +176,6 @@ function publicSession(session: SessionRecord): Record<string, unknown> {
     expiresAt: session.expiresAt.toISOString(),
     idleExpiresAt: session.idleExpiresAt.toISOString(),
     amr: session.amr,
+    tenantId: session.tenantId,
   };
 }

@@ -32,6 +32,11 @@ export interface Grant {
 export interface AuthzSubject {
   type: SubjectType;
   id: string;
+  /**
+   * For an API key: the principal it acts for. Its roles and grants are looked up under this
+   * id (the key's scopes then bound them); ignored for other subject types.
+   */
+  ownerId?: string;
   /** The tenant the subject acts in; null (or absent) reaches only resources without a tenant. */
   tenantId?: string | null;
   /** Role ids held in `tenantId`, merged with what the `AssignmentSource` returns. */

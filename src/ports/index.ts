@@ -14,3 +14,4 @@ export type * from "./counter-store.js";
 export type * from "./single-use-store.js";
 export type * from "./authorization.js";
 export type * from "./api-key-store.js";
+export type * from "./access-store.js";

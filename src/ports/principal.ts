@@ -10,6 +10,8 @@ export interface UserPrincipal {
   email: string;
   emailVerified: boolean;
   name: string | null;
+  /** The tenant this session acts in (from the session record); null outside any tenant. */
+  tenantId: string | null;
 }
 
 /**

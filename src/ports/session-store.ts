@@ -4,6 +4,12 @@ export interface SessionRecord {
   /** SHA-256 of the session token (base64url). The token itself is never stored. */
   id: string;
   userId: string;
+  /**
+   * The tenant the session acts in (the user's membership when it was issued), or null.
+   * Fixed for the session's life: a removed membership ends access through the assignment
+   * lookup (no roles there any more), and a tenant switch will issue a new session.
+   */
+  tenantId: string | null;
   createdAt: Date;
   /** Absolute timeout: the session ends here whatever the activity. */
   expiresAt: Date;

@@ -21,6 +21,8 @@ export interface VerifiedToken {
 export interface SessionInit {
   user: User;
   amr: string[];
+  /** The tenant the new session acts in (the user's oldest membership), or null. */
+  tenantId: string | null;
 }
 
 /**

@@ -50,6 +50,7 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
       const session: SessionRecord = {
         id: toBase64Url(ctx.random.bytes(16)),
         userId: init.user.id,
+        tenantId: init.tenantId,
         amr: [...init.amr],
         ip: ctx.ip,
         userAgent: ctx.userAgent,
@@ -63,6 +64,8 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
         email_verified: init.user.emailVerified,
         name: init.user.name,
         amr: session.amr,
+        // Absent outside any tenant: no claim is smaller than a null one.
+        ...(session.tenantId === null ? {} : { tid: session.tenantId }),
       })
         .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: SESSION_JWT_TYPE })
         .setIssuer(options.issuer)
@@ -85,6 +88,7 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
         email: payload.email as string,
         emailVerified: payload.email_verified === true,
         name: typeof payload.name === "string" ? payload.name : null,
+        tenantId: typeof payload.tid === "string" ? payload.tid : null,
       };
       if (!options.checkRevocation) {
         const exp = new Date((payload.exp as number) * 1000);
@@ -92,11 +96,12 @@ export function jwtStrategy(sessions: SessionStore, keyring: Keyring, options: J
         const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === "string") : [];
         return {
           principal,
-          session: { id: payload.sid as string, userId: principal.id, createdAt, expiresAt: exp, idleExpiresAt: exp, amr, ip: null, userAgent: null },
+          session: { id: payload.sid as string, userId: principal.id, tenantId: principal.tenantId, createdAt, expiresAt: exp, idleExpiresAt: exp, amr, ip: null, userAgent: null },
         };
       }
       const session = await sessions.get(payload.sid as string);
-      if (session === null || session.userId !== principal.id) return null;
+      // The record is the authority: a token whose tenant differs from its session's was not issued by us.
+      if (session === null || session.userId !== principal.id || session.tenantId !== principal.tenantId) return null;
       const liveness = checkLiveness(session, ctx.clock.now(), options.timeouts);
       if (!liveness.alive) return null;
       if (liveness.touchTo !== null) {

@@ -19,9 +19,10 @@ export function opaqueStrategy(sessions: SessionStore, timeouts: SessionTimeouts
 
     async issue(init: SessionInit, ctx: RequestContext): Promise<IssuedToken> {
       const token = toBase64Url(ctx.random.bytes(32));
-      const session = {
+      const session: SessionRecord = {
         id: await sha256Base64Url(token),
         userId: init.user.id,
+        tenantId: init.tenantId,
         amr: [...init.amr],
         ip: ctx.ip,
         userAgent: ctx.userAgent,

@@ -14,6 +14,7 @@ function session(id: string, userId: string, offsetMs = 0): SessionRecord {
   return {
     id,
     userId,
+    tenantId: null,
     createdAt: at(offsetMs),
     expiresAt: at(offsetMs + 30 * 86_400_000),
     idleExpiresAt: at(offsetMs + 86_400_000),
@@ -40,6 +41,9 @@ export function describeSessionStore(name: string, makeSessions: () => Promise<S
       await sessions.create(record);
       const found = await sessions.get("s1");
       expect(found).toEqual(record);
+      const inTenant = { ...session("s2", "user-1"), tenantId: "tenant-1" };
+      await sessions.create(inTenant);
+      expect(await sessions.get("s2")).toEqual(inTenant);
       expect(found?.expiresAt).toBeInstanceOf(Date);
       expect(await sessions.get("nothing")).toBeNull();
     });

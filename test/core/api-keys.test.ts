@@ -270,7 +270,12 @@ describe("an API key is not a session", () => {
       "x-portcullis-principal-type": "api_key",
       "x-portcullis-user-id": "user-1",
       "x-portcullis-api-key-id": record.id,
+      "x-portcullis-tenant-id": "acme",
     });
+    const { key: global } = await issue({ tenantId: null });
+    const bare = await auth.authenticate(request("/x", { bearer: global }));
+    if (!bare.authenticated) throw new Error("not authenticated");
+    expect(identityHeaders(bare.principal, bare.session)).not.toHaveProperty("x-portcullis-tenant-id");
   });
 });
 

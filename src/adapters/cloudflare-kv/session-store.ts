@@ -14,6 +14,8 @@ export interface KVSessionStoreOptions {
 interface StoredSession {
   id: string;
   userId: string;
+  /** Absent in records written before 0.3: read as null. */
+  tenantId?: string | null;
   createdAt: number;
   expiresAt: number;
   idleExpiresAt: number;
@@ -63,6 +65,7 @@ function toStored(session: SessionRecord): StoredSession {
   return {
     id: session.id,
     userId: session.userId,
+    tenantId: session.tenantId,
     createdAt: session.createdAt.getTime(),
     expiresAt: session.expiresAt.getTime(),
     idleExpiresAt: session.idleExpiresAt.getTime(),
@@ -80,6 +83,7 @@ function parseStored(operation: string, value: unknown): StoredSession | null {
     typeof value === "object" &&
     isString(v.id) &&
     isString(v.userId) &&
+    (v.tenantId === undefined || isNullableString(v.tenantId)) &&
     isTime(v.createdAt) &&
     isTime(v.expiresAt) &&
     isTime(v.idleExpiresAt) &&
@@ -102,6 +106,7 @@ function toRecord(stored: StoredSession, idle: StoredIdle | null): SessionRecord
   return {
     id: stored.id,
     userId: stored.userId,
+    tenantId: stored.tenantId ?? null,
     createdAt: new Date(stored.createdAt),
     expiresAt: new Date(stored.expiresAt),
     idleExpiresAt: new Date(idleExpiresAt),

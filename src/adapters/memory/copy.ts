@@ -39,6 +39,7 @@ export function copySession(session: SessionRecord): SessionRecord {
   return {
     id: session.id,
     userId: session.userId,
+    tenantId: session.tenantId,
     createdAt: date(session.createdAt),
     expiresAt: date(session.expiresAt),
     idleExpiresAt: date(session.idleExpiresAt),

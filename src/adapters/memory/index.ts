@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/context.js";
+import type { AccessStore } from "../../ports/access-store.js";
 import type { ApiKeyStore } from "../../ports/api-key-store.js";
 import type { CounterStore } from "../../ports/counter-store.js";
 import type { CredentialStore } from "../../ports/credential-store.js";
@@ -6,6 +7,7 @@ import type { KeyStore } from "../../ports/key-store.js";
 import type { SessionStore } from "../../ports/session-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { UserStore } from "../../ports/user-store.js";
+import { memoryAccessStore } from "./access-store.js";
 import { memoryApiKeyStore } from "./api-key-store.js";
 import { type MemoryAuditSink, memoryAuditSink } from "./audit-sink.js";
 import { memoryIdentityStores } from "./identity-stores.js";
@@ -14,6 +16,7 @@ import { memoryKeyStore } from "./key-store.js";
 import { memorySessionStore } from "./session-store.js";
 import { memorySingleUseStore } from "./single-use-store.js";
 
+export { memoryAccessStore } from "./access-store.js";
 export { memoryApiKeyStore } from "./api-key-store.js";
 export { type MemoryAuditSink, memoryAuditSink } from "./audit-sink.js";
 export { type MemoryIdentityStores, memoryIdentityStores } from "./identity-stores.js";
@@ -31,6 +34,7 @@ export interface MemoryStores {
   counters: CounterStore;
   singleUse: SingleUseStore;
   apiKeys: ApiKeyStore;
+  access: AccessStore;
 }
 
 /**
@@ -49,5 +53,6 @@ export function memoryStores(options: { clock?: Clock } = {}): MemoryStores {
     counters: memoryCounterStore(options),
     singleUse: memorySingleUseStore(options),
     apiKeys: memoryApiKeyStore(),
+    access: memoryAccessStore(),
   };
 }

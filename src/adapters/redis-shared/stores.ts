@@ -5,7 +5,7 @@
  *
  * Key layout (prefix "pc:" by default):
  *   <prefix>s:<sessionId>  hash: userId, createdAt, expiresAt, idleExpiresAt (ms since epoch),
- *                          amr (JSON array), ip, userAgent (absent when null)
+ *                          amr (JSON array), ip, userAgent, tenantId (absent when null)
  *   <prefix>u:<userId>     set of that user's session ids
  *   <prefix>c:<key>        counter (INCR), TTL = the window
  *   <prefix>v:<key>        single-use value, TTL = its lifetime
@@ -96,6 +96,7 @@ function sessionFields(session: SessionRecord): string[] {
   // Absent means null, so an empty string stays an empty string.
   if (session.ip !== null) fields.push("ip", session.ip);
   if (session.userAgent !== null) fields.push("userAgent", session.userAgent);
+  if (session.tenantId !== null) fields.push("tenantId", session.tenantId);
   return fields;
 }
 
@@ -121,6 +122,7 @@ function sessionFromFields(id: string, reply: RedisValue): SessionRecord | null 
   return {
     id,
     userId,
+    tenantId: fields.get("tenantId") ?? null,
     createdAt: date("createdAt"),
     expiresAt: date("expiresAt"),
     idleExpiresAt: date("idleExpiresAt"),

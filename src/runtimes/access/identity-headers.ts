@@ -19,6 +19,8 @@ export const IDENTITY_HEADERS = {
   principalType: "x-portcullis-principal-type",
   /** For an API key: the key's public id (the owner's id is in `userId`). */
   apiKeyId: "x-portcullis-api-key-id",
+  /** The tenant the session or key acts in; absent outside any tenant. */
+  tenantId: "x-portcullis-tenant-id",
   /** Absolute session expiry, ISO 8601. */
   sessionExpires: "x-portcullis-session-expires",
   /** RFC 8176 `amr` values, comma-separated ("pwd"). */
@@ -69,11 +71,13 @@ export function stripIdentityHeaders(headers: Headers): Headers {
 export function identityHeaders(principal: Principal, session: SessionRecord | null): Record<string, string> {
   if (principal.type === "api_key") {
     // No email, name, session expiry or amr: an API key has none. The owner is the user id.
-    return {
+    const key: Record<string, string> = {
       [IDENTITY_HEADERS.principalType]: "api_key",
       [IDENTITY_HEADERS.userId]: encodeHeaderValue(principal.ownerId),
       [IDENTITY_HEADERS.apiKeyId]: encodeHeaderValue(principal.id),
     };
+    if (principal.tenantId !== null) key[IDENTITY_HEADERS.tenantId] = encodeHeaderValue(principal.tenantId);
+    return key;
   }
   if (session === null) throw new TypeError("a user principal comes with a session");
   const out: Record<string, string> = {
@@ -86,6 +90,7 @@ export function identityHeaders(principal: Principal, session: SessionRecord | n
   };
   // Absent rather than empty: after stripping, absence can only mean "no name".
   if (principal.name !== null && principal.name !== "") out[IDENTITY_HEADERS.name] = encodeHeaderValue(principal.name);
+  if (session.tenantId !== null) out[IDENTITY_HEADERS.tenantId] = encodeHeaderValue(session.tenantId);
   return out;
 }
 
