@@ -3,6 +3,7 @@
  * Drizzle schemas use the same property names and store dates as `Date`, so one mapping
  * serves both. Each function copies what it is given (callers may mutate their input).
  */
+import type { ApiKeyRecord } from "../ports/api-key-store.js";
 import type { AuditEvent } from "../ports/audit-sink.js";
 import type { Credential, NewCredential } from "../ports/credential-store.js";
 import type { SessionRecord } from "../ports/session-store.js";
@@ -36,12 +37,30 @@ export function sessionRow(session: SessionRecord): SessionRecord {
   return {
     id: session.id,
     userId: session.userId,
+    tenantId: session.tenantId,
     createdAt: session.createdAt,
     expiresAt: session.expiresAt,
     idleExpiresAt: session.idleExpiresAt,
     amr: [...session.amr],
     ip: session.ip,
     userAgent: session.userAgent,
+  };
+}
+
+/** Every column set: an absent `lastUsedAt` is stored (and read back) as null. */
+export function apiKeyRow(record: ApiKeyRecord): Required<ApiKeyRecord> {
+  return {
+    id: record.id,
+    ownerId: record.ownerId,
+    tenantId: record.tenantId,
+    name: record.name,
+    prefix: record.prefix,
+    secretHash: record.secretHash,
+    scopes: [...record.scopes],
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    revokedAt: record.revokedAt,
+    lastUsedAt: record.lastUsedAt ?? null,
   };
 }
 

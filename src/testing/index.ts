@@ -6,3 +6,5 @@
 export { describeStores, describeKeyStore, type ConformanceStores, type StoreSuiteOptions } from "./store-suite.js";
 export { describeSessionStore } from "./session-store-suite.js";
 export { describeAtomicStores, type AtomicFixture } from "./atomic-suite.js";
+export { describeApiKeyStore, type ApiKeyStoreSuiteOptions } from "./api-key-store-suite.js";
+export { describeAccessStore, type AccessStoreSuiteOptions } from "./access-store-suite.js";

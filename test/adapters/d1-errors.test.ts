@@ -17,7 +17,7 @@ function brokenD1(): { db: D1DatabaseLike; failure: Error } {
 describe("d1 store failures (any runtime)", () => {
   const at = new Date(0);
   const user = { id: "u1", kind: "user" as const, email: "hidden@example.com", emailVerified: false, name: null, createdAt: at };
-  const session = { id: "s1", userId: "u1", createdAt: at, expiresAt: at, idleExpiresAt: at, amr: [], ip: null, userAgent: null };
+  const session = { id: "s1", userId: "u1", tenantId: null, createdAt: at, expiresAt: at, idleExpiresAt: at, amr: [], ip: null, userAgent: null };
   const credential = { id: "c1", userId: "u1", type: "password", identifier: null, secret: "$argon2id$hidden", createdAt: at };
   const calls: [string, (s: ReturnType<typeof d1Stores>) => Promise<unknown>][] = [
     ["users.create", (s) => s.users.create(user, [credential])],
@@ -45,6 +45,19 @@ describe("d1 store failures (any runtime)", () => {
     ["singleUse.put", (s) => s.singleUse.put("hidden-key", "hidden", 60)],
     ["singleUse.consume", (s) => s.singleUse.consume("hidden-key")],
     ["singleUse.claim", (s) => s.singleUse.claim("hidden-key", 60)],
+    [
+      "apiKeys.create",
+      (s) => s.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: null, name: "n", prefix: "p", secretHash: "hidden", scopes: [], createdAt: at, expiresAt: null, revokedAt: null }),
+    ],
+    ["apiKeys.findByLookup", (s) => s.apiKeys.findByLookup("k1")],
+    ["apiKeys.listByOwner", (s) => s.apiKeys.listByOwner("u1")],
+    ["apiKeys.revoke", (s) => s.apiKeys.revoke("k1", at)],
+    ["access.assignmentsFor", (s) => s.access.assignmentsFor("u1", "t1")],
+    ["access.membershipsOf", (s) => s.access.membershipsOf("u1")],
+    ["access.membersOf", (s) => s.access.membersOf("t1")],
+    ["access.addMember", (s) => s.access.addMember({ principalId: "u1", tenantId: "t1", createdAt: at })],
+    ["access.removeMember", (s) => s.access.removeMember("u1", "t1")],
+    ["access.updateAssignments", (s) => s.access.updateAssignments("u1", "t1", { addRoles: ["hidden-role"] })],
   ];
 
   test.each(calls)("%s rejects with StorageError wrapping the driver error, no values in it", async (operation, call) => {

@@ -1,15 +1,30 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
-import { type D1DatabaseLike, d1AuditEvents, d1PurgeExpired, d1Stores } from "../../src/adapters/d1/index.js";
+import { type D1DatabaseLike, d1AuditEvents, d1CoreStores, d1PurgeExpired, d1Stores } from "../../src/adapters/d1/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../../src/testing/index.js";
+import type { StoredGrant } from "../../src/ports/access-store.js";
+import { describeAccessStore, describeApiKeyStore, describeAtomicStores } from "../../src/testing/index.js";
 import { describeKeyStore, describeStores } from "../../src/testing/index.js";
 import { sqliteMigrations } from "./d1-migrations.js";
 
 const DB = (env as unknown as { DB: D1DatabaseLike }).DB;
-const TABLES = ["credentials", "users", "sessions", "audit_events", "signing_keys", "counters", "single_use", "single_use_marks"];
+// Rows referencing users first (D1 enforces foreign keys).
+const TABLES = [
+  "api_keys",
+  "memberships",
+  "role_assignments",
+  "grants",
+  "credentials",
+  "users",
+  "sessions",
+  "audit_events",
+  "signing_keys",
+  "counters",
+  "single_use",
+  "single_use_marks",
+];
 
 beforeAll(async () => {
   expect(sqliteMigrations.length).toBeGreaterThan(0);
@@ -34,6 +49,32 @@ describeKeyStore("d1", async () => {
   return d1Stores(DB).keys;
 });
 
+/** A user row for `id`: API keys, memberships and assignments reference one. */
+let principalSeq = 0;
+async function createPrincipal(id: string): Promise<void> {
+  const n = principalSeq++;
+  await d1Stores(DB).users.create({ id, kind: "user", email: `principal-${n}@example.com`, emailVerified: false, name: null, createdAt: new Date(0) }, []);
+}
+
+describeApiKeyStore(
+  "d1",
+  async () => {
+    await emptyTables();
+    return d1Stores(DB).apiKeys;
+  },
+  { createPrincipal },
+);
+
+// The Worker's bundle: the core stores carry access and API keys too.
+describeAccessStore(
+  "d1",
+  async () => {
+    await emptyTables();
+    return d1CoreStores(DB).access;
+  },
+  { createPrincipal },
+);
+
 // Keys are unique per test, so the atomic cases share the one D1 database without emptying it.
 describeAtomicStores("d1", async () => {
   const clock = fixedClock("2026-03-01T00:00:00Z");
@@ -55,6 +96,7 @@ describe("d1 specifics", () => {
     const { results } = await DB.prepare("SELECT name FROM d1_migrations ORDER BY id").all();
     expect(results.map((row) => (row as { name: string }).name)).toEqual(sqliteMigrations.map((m) => m.name));
     expect(sqliteMigrations.map((m) => m.name)).toContain("0001_atomic_and_keys.sql");
+    expect(sqliteMigrations.map((m) => m.name)).toContain("0002_tenancy_access_api_keys.sql");
   });
 
   test("purge removes expired counters, values and marks, keeps live ones", async () => {
@@ -80,11 +122,45 @@ describe("d1 specifics", () => {
     const stores = d1Stores(DB);
     const createdAt = new Date("2026-03-04T05:06:07.089Z");
     await stores.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: true, name: null, createdAt }, []);
-    await stores.sessions.create({ id: "s1", userId: "u1", createdAt, expiresAt: createdAt, idleExpiresAt: createdAt, amr: ["pwd"], ip: null, userAgent: null });
+    await stores.sessions.create({ id: "s1", userId: "u1", tenantId: "t1", createdAt, expiresAt: createdAt, idleExpiresAt: createdAt, amr: ["pwd"], ip: null, userAgent: null });
+    await stores.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: null, name: "ci", prefix: "pk_live_k1", secretHash: "h", scopes: ["doc:read"], createdAt, expiresAt: null, revokedAt: null });
+    const { results: keys } = await DB.prepare("SELECT scopes, created_at, expires_at FROM api_keys").all();
+    expect(keys).toEqual([{ scopes: '["doc:read"]', created_at: createdAt.getTime(), expires_at: null }]);
     const { results: users } = await DB.prepare("SELECT created_at, email_verified FROM users").all();
     expect(users).toEqual([{ created_at: createdAt.getTime(), email_verified: 1 }]);
-    const { results: sessions } = await DB.prepare("SELECT amr FROM sessions").all();
-    expect(sessions).toEqual([{ amr: '["pwd"]' }]);
+    const { results: sessions } = await DB.prepare("SELECT amr, tenant_id FROM sessions").all();
+    expect(sessions).toEqual([{ amr: '["pwd"]', tenant_id: "t1" }]);
+  });
+
+  test("updateAssignments is one batch: a failing statement late in the change leaves nothing applied", async () => {
+    await emptyTables();
+    const stores = d1Stores(DB);
+    await stores.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: false, name: null, createdAt: new Date(0) }, []);
+    await stores.access.updateAssignments("u1", "t1", { addRoles: ["viewer"], setGrants: [{ id: "g1", permission: "doc:read", effect: "allow" }] });
+    const before = await stores.access.assignmentsFor("u1", "t1");
+    // The roles and the first grant are valid; the last grant breaks the CHECK on effect.
+    const bad = { id: "g3", permission: "doc:write", effect: "maybe" } as unknown as StoredGrant;
+    const error: unknown = await stores.access
+      .updateAssignments("u1", "t1", { addRoles: ["admin"], removeRoles: ["viewer"], setGrants: [{ id: "g2", permission: "doc:*", effect: "allow" }, bad], removeGrants: ["g1"] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(errorText(error)).toContain("CHECK constraint failed");
+    expect(await stores.access.assignmentsFor("u1", "t1")).toEqual(before);
+  });
+
+  test("deleting a user takes its API keys, memberships and assignments along", async () => {
+    await emptyTables();
+    const stores = d1Stores(DB);
+    const createdAt = new Date(0);
+    await stores.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: false, name: null, createdAt }, []);
+    await stores.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: "t1", name: "ci", prefix: "pk_live_k1", secretHash: "h", scopes: [], createdAt, expiresAt: null, revokedAt: null });
+    await stores.access.addMember({ principalId: "u1", tenantId: "t1", createdAt });
+    await stores.access.updateAssignments("u1", null, { addRoles: ["admin"], setGrants: [{ id: "g", permission: "*", effect: "allow" }] });
+    await stores.users.delete("u1");
+    for (const table of ["api_keys", "memberships", "role_assignments", "grants"]) {
+      const { results } = await DB.prepare(`SELECT count(*) AS n FROM ${table}`).all();
+      expect(results, table).toEqual([{ n: 0 }]);
+    }
   });
 
   test("failures never carry the email or the secret, even in their causes", async () => {

@@ -49,6 +49,7 @@ function session(id: string, userId: string, createdAt: number, overrides: Parti
   return {
     id,
     userId,
+    tenantId: null,
     createdAt: new Date(createdAt),
     expiresAt: new Date(createdAt + 24 * HOUR),
     idleExpiresAt: new Date(createdAt + HOUR),

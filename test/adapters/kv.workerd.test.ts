@@ -36,6 +36,7 @@ function session(id: string, userId: string, now: number, overrides: Partial<Ses
   return {
     id,
     userId,
+    tenantId: null,
     createdAt: new Date(now),
     expiresAt: new Date(now + 24 * HOUR),
     idleExpiresAt: new Date(now + HOUR),

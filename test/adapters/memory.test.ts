@@ -1,9 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { memoryKeyStore, memoryStores } from "../../src/adapters/memory/index.js";
+import { memoryAccessStore, memoryApiKeyStore, memoryKeyStore, memoryStores } from "../../src/adapters/memory/index.js";
 import type { StoredKey } from "../../src/ports/key-store.js";
-import { describeStores } from "../../src/testing/index.js";
+import { describeAccessStore, describeApiKeyStore, describeStores } from "../../src/testing/index.js";
 
 describeStores("memory", async () => memoryStores(), { readAudit: async (stores) => [...stores.audit.events] });
+describeApiKeyStore("memory", async () => memoryApiKeyStore());
+describeAccessStore("memory", async () => memoryAccessStore());
 
 describe("memory stores", () => {
   test("each call owns its state: nothing is shared between factories", async () => {
@@ -11,7 +13,7 @@ describe("memory stores", () => {
     const b = memoryStores();
     const now = new Date("2026-01-01T00:00:00Z");
     await a.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: false, name: null, createdAt: now }, []);
-    await a.sessions.create({ id: "s1", userId: "u1", createdAt: now, expiresAt: now, idleExpiresAt: now, amr: [], ip: null, userAgent: null });
+    await a.sessions.create({ id: "s1", userId: "u1", tenantId: null, createdAt: now, expiresAt: now, idleExpiresAt: now, amr: [], ip: null, userAgent: null });
     expect(await b.users.findById("u1")).toBeNull();
     expect(await b.sessions.get("s1")).toBeNull();
     expect(a.users.consistency).toBe("atomic");

@@ -14,20 +14,43 @@ import { migratePostgres } from "../../src/adapters/postgres/migrate.js";
 import { postgresAuditEvents, postgresPurgeExpired, postgresStores } from "../../src/adapters/postgres/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { ConflictError, StorageError } from "../../src/core/errors.js";
-import { describeAtomicStores } from "../../src/testing/index.js";
+import type { StoredGrant } from "../../src/ports/access-store.js";
+import type { UserStore } from "../../src/ports/user-store.js";
+import { describeAccessStore, describeApiKeyStore, describeAtomicStores } from "../../src/testing/index.js";
 import { describeKeyStore, describeStores } from "../../src/testing/index.js";
 import { POSTGRES_URL, serviceAvailable } from "../helpers/services.js";
 
 const up = await serviceAvailable("PostgreSQL", POSTGRES_URL);
 
 const SCHEMA = `portcullis_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-const TABLES = ["users", "credentials", "sessions", "audit_events", "signing_keys", "counters", "single_use", "single_use_marks"];
+const TABLES = [
+  "users",
+  "credentials",
+  "sessions",
+  "audit_events",
+  "signing_keys",
+  "counters",
+  "single_use",
+  "single_use_marks",
+  "api_keys",
+  "memberships",
+  "role_assignments",
+  "grants",
+];
+const MIGRATIONS = ["0000_init", "0001_tenancy_access_api_keys"];
 const APPLICATION = `portcullis_${SCHEMA}`;
 const quiet = (): void => {};
 
 /** A client whose every connection works in `schema`. */
 function clientFor(schema: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
   return postgres(POSTGRES_URL, { max: 12, connect_timeout: 5, onnotice: quiet, connection: { search_path: schema, application_name: APPLICATION }, ...options });
+}
+
+/** A user row for `id`: API keys, memberships and assignments reference one. */
+let principalSeq = 0;
+async function createPrincipal(users: UserStore, id: string): Promise<void> {
+  const n = principalSeq++;
+  await users.create({ id, kind: "user", email: `principal-${n}@example.com`, emailVerified: false, name: null, createdAt: new Date(0) }, []);
 }
 
 /** Every message and own field (non-enumerable ones too) along an error's cause chain. */
@@ -78,6 +101,24 @@ describe.skipIf(!up)("postgres", () => {
     return postgresStores(db).keys;
   });
 
+  describeApiKeyStore(
+    "postgres",
+    async () => {
+      await emptyTables();
+      return postgresStores(db).apiKeys;
+    },
+    { createPrincipal: (id) => createPrincipal(postgresStores(db).users, id) },
+  );
+
+  describeAccessStore(
+    "postgres",
+    async () => {
+      await emptyTables();
+      return postgresStores(db).access;
+    },
+    { createPrincipal: (id) => createPrincipal(postgresStores(db).users, id) },
+  );
+
   // Keys are unique per test, so the atomic cases need no emptying.
   describeAtomicStores("postgres", async () => {
     const clock = fixedClock("2026-03-01T00:00:00Z");
@@ -109,9 +150,9 @@ describe.skipIf(!up)("postgres", () => {
       const [a, b] = [clientFor(schema, { max: 1 }), clientFor(schema, { max: 1 })];
       try {
         const [first, second] = await Promise.all([migratePostgres(a, { migrationsSchema: schema }), migratePostgres(b, { migrationsSchema: schema })]);
-        expect([...first, ...second]).toEqual(["0000_init"]);
+        expect([...first, ...second]).toEqual(MIGRATIONS);
         const [row] = await a<{ n: number }[]>`SELECT count(*)::int AS n FROM __drizzle_migrations`;
-        expect(row?.n).toBe(1);
+        expect(row?.n).toBe(MIGRATIONS.length);
       } finally {
         await Promise.all([a.end({ timeout: 5 }), b.end({ timeout: 5 })]);
         await admin`DROP SCHEMA ${admin(schema)} CASCADE`;
@@ -128,7 +169,12 @@ describe.skipIf(!up)("postgres", () => {
     test("native types: timestamptz with milliseconds, jsonb, boolean", async () => {
       const stores = postgresStores(db);
       await stores.users.create(user("u1", "a@example.com"), []);
-      await stores.sessions.create({ id: "s1", userId: "u1", createdAt, expiresAt: createdAt, idleExpiresAt: createdAt, amr: ["pwd"], ip: null, userAgent: null });
+      await stores.sessions.create({ id: "s1", userId: "u1", tenantId: "t1", createdAt, expiresAt: createdAt, idleExpiresAt: createdAt, amr: ["pwd"], ip: null, userAgent: null });
+      expect(await client`SELECT tenant_id FROM sessions`).toEqual([{ tenant_id: "t1" }]);
+      await stores.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: null, name: "ci", prefix: "pk_live_k1", secretHash: "h", scopes: ["doc:read"], createdAt, expiresAt: null, revokedAt: null });
+      const [key] = await client<{ scopes: string; created: string }[]>`
+        SELECT pg_typeof(scopes)::text AS scopes, pg_typeof(created_at)::text AS created FROM api_keys`;
+      expect(key).toEqual({ scopes: "jsonb", created: "timestamp with time zone" });
       const [row] = await client<{ created: string; verified: string; amr: string }[]>`
         SELECT pg_typeof(u.created_at)::text AS created, pg_typeof(u.email_verified)::text AS verified, pg_typeof(s.amr)::text AS amr
         FROM users u JOIN sessions s ON s.user_id = u.id`;
@@ -175,6 +221,83 @@ describe.skipIf(!up)("postgres", () => {
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).cause).toMatchObject({ code: "23503" });
       expect(errorText(error)).not.toMatch(/ghost-user|hidden/);
+    });
+
+    test("updateAssignments is all or nothing: a failing statement late in the change leaves nothing applied", async () => {
+      const stores = postgresStores(db);
+      await stores.users.create(user("u1", "a@example.com"), []);
+      await stores.access.updateAssignments("u1", "t1", { addRoles: ["viewer"], setGrants: [{ id: "g1", permission: "doc:read", effect: "allow" }] });
+      const before = await stores.access.assignmentsFor("u1", "t1");
+      // Roles added and removed first; then the grants insert breaks the CHECK on effect.
+      const bad = { id: "g3", permission: "doc:write", effect: "maybe" } as unknown as StoredGrant;
+      const error: unknown = await stores.access
+        .updateAssignments("u1", "t1", {
+          addRoles: ["admin"],
+          removeRoles: ["viewer"],
+          setGrants: [{ id: "g2", permission: "doc:*", effect: "allow" }, bad],
+          removeGrants: ["g1"],
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).cause).toMatchObject({ code: "23514", constraint: "grants_effect_check" });
+      expect(await stores.access.assignmentsFor("u1", "t1")).toEqual(before);
+    });
+
+    test("removeMember is all or nothing", async () => {
+      const stores = postgresStores(db, { timeoutMs: 2000 });
+      await stores.users.create(user("u1", "a@example.com"), []);
+      await stores.access.addMember({ principalId: "u1", tenantId: "t1", createdAt });
+      await stores.access.updateAssignments("u1", "t1", { addRoles: ["viewer"], setGrants: [{ id: "g1", permission: "doc:read", effect: "allow" }] });
+      // The membership and role deletes succeed, then the grants delete fails: nothing may be gone.
+      await client.unsafe(`
+        CREATE FUNCTION ${SCHEMA}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+        CREATE TRIGGER refuse_grant_delete BEFORE DELETE ON ${SCHEMA}.grants FOR EACH ROW EXECUTE FUNCTION ${SCHEMA}.refuse();`);
+      try {
+        await expect(stores.access.removeMember("u1", "t1")).rejects.toBeInstanceOf(StorageError);
+        expect(await stores.access.membershipsOf("u1")).toEqual([{ principalId: "u1", tenantId: "t1", createdAt }]);
+        expect(await stores.access.assignmentsFor("u1", "t1")).toEqual({ roleIds: ["viewer"], grants: [{ id: "g1", permission: "doc:read", effect: "allow" }] });
+      } finally {
+        await client.unsafe(`DROP TRIGGER refuse_grant_delete ON ${SCHEMA}.grants; DROP FUNCTION ${SCHEMA}.refuse();`);
+      }
+      await stores.access.removeMember("u1", "t1");
+      expect(await stores.access.assignmentsFor("u1", "t1")).toEqual({ roleIds: [], grants: [] });
+    });
+
+    test("deleting a user cascades to its API keys, memberships and assignments", async () => {
+      const stores = postgresStores(db);
+      await stores.users.create(user("u1", "a@example.com"), []);
+      await stores.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: "t1", name: "ci", prefix: "pk_live_k1", secretHash: "h", scopes: [], createdAt, expiresAt: null, revokedAt: null });
+      await stores.access.addMember({ principalId: "u1", tenantId: "t1", createdAt });
+      await stores.access.updateAssignments("u1", null, { addRoles: ["admin"], setGrants: [{ id: "g", permission: "*", effect: "allow" }] });
+      await stores.users.delete("u1");
+      for (const table of ["api_keys", "memberships", "role_assignments", "grants"]) {
+        expect(await client.unsafe(`SELECT count(*)::int AS n FROM ${table}`), table).toEqual([{ n: 0 }]);
+      }
+    });
+
+    test("an API key, membership or assignment for an unknown principal is refused (foreign key)", async () => {
+      const stores = postgresStores(db);
+      const key = { id: "k1", ownerId: "ghost", tenantId: null, name: "ci", prefix: "pk_live_k1", secretHash: "h", scopes: [], createdAt, expiresAt: null, revokedAt: null };
+      for (const call of [
+        () => stores.apiKeys.create(key),
+        () => stores.access.addMember({ principalId: "ghost", tenantId: "t1", createdAt }),
+        () => stores.access.updateAssignments("ghost", "t1", { addRoles: ["admin"] }),
+      ]) {
+        const error: unknown = await call().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageError);
+        expect((error as StorageError).cause).toMatchObject({ code: "23503" });
+      }
+    });
+
+    test("the no-tenant encoding stays inside: an empty tenant id is refused, reads nothing, removes nothing", async () => {
+      const stores = postgresStores(db);
+      await stores.users.create(user("u1", "a@example.com"), []);
+      await stores.access.updateAssignments("u1", null, { addRoles: ["platform-admin"] });
+      expect(await stores.access.assignmentsFor("u1", "")).toEqual({ roleIds: [], grants: [] });
+      await expect(stores.access.updateAssignments("u1", "", { addRoles: ["x"] })).rejects.toBeInstanceOf(StorageError);
+      await expect(stores.access.addMember({ principalId: "u1", tenantId: "", createdAt })).rejects.toBeInstanceOf(StorageError);
+      await stores.access.removeMember("u1", "");
+      expect(await stores.access.assignmentsFor("u1", null)).toEqual({ roleIds: ["platform-admin"], grants: [] });
     });
 
     test("purge removes expired counters, values and marks, keeps live ones", async () => {
@@ -260,7 +383,7 @@ describe.skipIf(!up)("postgres", () => {
         const stores = postgresStores(drizzle(viaProxy));
         const at = new Date("2026-03-04T05:06:07.089Z");
         await stores.users.create({ id: "u1", kind: "user", email: "a@example.com", emailVerified: false, name: null, createdAt: at }, []);
-        await stores.sessions.create({ id: "s1", userId: "u1", createdAt: at, expiresAt: at, idleExpiresAt: at, amr: ["pwd"], ip: null, userAgent: null });
+        await stores.sessions.create({ id: "s1", userId: "u1", tenantId: null, createdAt: at, expiresAt: at, idleExpiresAt: at, amr: ["pwd"], ip: null, userAgent: null });
         const request = async (): Promise<number> => {
           proxy.reset();
           const session = await stores.sessions.get("s1");
@@ -321,7 +444,7 @@ describe.skipIf(!up)("postgres", () => {
         ["credentials.findByIdentifier", () => stores.credentials.findByIdentifier("oauth", "x")],
         ["credentials.updateSecret", () => stores.credentials.updateSecret("c1", "$hidden", at)],
         ["credentials.remove", () => stores.credentials.remove("c1")],
-        ["sessions.create", () => stores.sessions.create({ id: "s1", userId: "u1", createdAt: at, expiresAt: at, idleExpiresAt: at, amr: [], ip: null, userAgent: null })],
+        ["sessions.create", () => stores.sessions.create({ id: "s1", userId: "u1", tenantId: null, createdAt: at, expiresAt: at, idleExpiresAt: at, amr: [], ip: null, userAgent: null })],
         ["sessions.get", () => stores.sessions.get("s1")],
         ["sessions.touch", () => stores.sessions.touch("s1", at)],
         ["sessions.delete", () => stores.sessions.delete("s1")],
@@ -336,6 +459,20 @@ describe.skipIf(!up)("postgres", () => {
         ["singleUse.put", () => stores.singleUse.put("k", "v", 60)],
         ["singleUse.consume", () => stores.singleUse.consume("k")],
         ["singleUse.claim", () => stores.singleUse.claim("k", 60)],
+        [
+          "apiKeys.create",
+          () =>
+            stores.apiKeys.create({ id: "k1", ownerId: "u1", tenantId: null, name: "n", prefix: "p", secretHash: "hidden", scopes: [], createdAt: at, expiresAt: null, revokedAt: null }),
+        ],
+        ["apiKeys.findByLookup", () => stores.apiKeys.findByLookup("k1")],
+        ["apiKeys.listByOwner", () => stores.apiKeys.listByOwner("u1")],
+        ["apiKeys.revoke", () => stores.apiKeys.revoke("k1", at)],
+        ["access.assignmentsFor", () => stores.access.assignmentsFor("u1", "t1")],
+        ["access.membershipsOf", () => stores.access.membershipsOf("u1")],
+        ["access.membersOf", () => stores.access.membersOf("t1")],
+        ["access.addMember", () => stores.access.addMember({ principalId: "u1", tenantId: "t1", createdAt: at })],
+        ["access.removeMember", () => stores.access.removeMember("u1", "t1")],
+        ["access.updateAssignments", () => stores.access.updateAssignments("u1", "t1", { addRoles: ["admin"] })],
       ];
       try {
         const start = Date.now();

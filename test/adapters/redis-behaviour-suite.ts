@@ -29,7 +29,7 @@ export interface RedisBehaviourFixture {
 const DAY = 86_400_000;
 
 function record(id: string, userId: string, expiresAt: Date, overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return { id, userId, createdAt: new Date(Date.now() - 1000), expiresAt, idleExpiresAt: new Date(Math.min(expiresAt.getTime(), Date.now() + DAY)), amr: ["pwd"], ip: "198.51.100.4", userAgent: "behaviour/1.0", ...overrides };
+  return { id, userId, tenantId: null, createdAt: new Date(Date.now() - 1000), expiresAt, idleExpiresAt: new Date(Math.min(expiresAt.getTime(), Date.now() + DAY)), amr: ["pwd"], ip: "198.51.100.4", userAgent: "behaviour/1.0", ...overrides };
 }
 
 export function describeRedisBehaviour(name: string, fixture: () => RedisBehaviourFixture): void {

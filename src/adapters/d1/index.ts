@@ -17,13 +17,16 @@ import type { D1DatabaseLike } from "./d1-database.js";
 export type { D1DatabaseLike, D1PreparedStatementLike } from "./d1-database.js";
 export * from "./schema.js";
 
-/** Every port on one D1 database (users, credentials, sessions, audit, keys, counters, single-use); all `atomic`. */
+/**
+ * Every port on one D1 database (users, credentials, sessions, audit, API keys, access,
+ * keys, counters, single-use); all `atomic`.
+ */
 export type D1Stores = SQLiteStores;
-/** Users, credentials, sessions and audit: what `createAuth` needs, and all the gateway Worker carries. */
+/** Users, credentials, sessions, audit, API keys and access: what the gateway Worker carries. */
 export type D1CoreStores = SQLiteCoreStores;
 
 export interface D1StoreOptions {
-  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  /** The time counters and single-use values expire against, and assignments are stamped with; `systemClock` when omitted. */
   clock?: Clock;
 }
 
@@ -40,8 +43,10 @@ function d1Drizzle(db: D1DatabaseLike): DrizzleD1Database {
  * `migrations/sqlite` first: `wrangler d1 migrations apply DB`.
  *
  * `users.create` writes the user and its credentials in one `db.batch`, which D1
- * runs as a single transaction. Counters and single-use values are one statement
- * each (upsert / DELETE ... RETURNING), atomic without a transaction.
+ * runs as a single transaction; so do `users.delete`, `access.removeMember` and
+ * `access.updateAssignments` (D1 has no interactive transactions). Counters and
+ * single-use values are one statement each (upsert / DELETE ... RETURNING), atomic
+ * without a transaction.
  */
 export function d1Stores(db: D1DatabaseLike, options: D1StoreOptions = {}): D1Stores {
   const orm = d1Drizzle(db);

@@ -13,8 +13,9 @@
  * table and column names.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { AuditEvent } from "../../ports/audit-sink.js";
+import type { Grant, Permission } from "../../ports/authorization.js";
 import type { SigningAlgorithm, StoredKey } from "../../ports/key-store.js";
 import type { PrincipalKind } from "../../ports/user-store.js";
 
@@ -56,6 +57,8 @@ export const sessions = sqliteTable(
     /** SHA-256 of the token (base64url); the token itself is never stored. */
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
+    /** The tenant the session acts in; null outside any tenant. */
+    tenantId: text("tenant_id"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     idleExpiresAt: integer("idle_expires_at", { mode: "timestamp_ms" }).notNull(),
@@ -135,4 +138,86 @@ export const singleUseMarks = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("single_use_marks_expires_at_idx").on(t.expiresAt)],
+);
+
+/**
+ * API keys (`ApiKeyStore`). `id` is the key's public lookup id; only the SHA-256 of the
+ * secret is kept. The owner is a user row (services are users of kind "service"), and
+ * deleting it takes its keys along: no key outlives the principal it acts for.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id"),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    /** JSON array of permission patterns. */
+    scopes: text("scopes", { mode: "json" }).$type<Permission[]>().notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  // Owner first, then age: `listByOwner` reads the index in the order it answers.
+  (t) => [index("api_keys_owner_id_idx").on(t.ownerId, t.createdAt)],
+);
+
+/** Tenant memberships (`AccessStore`): the tenant lives on the membership, never on the user row. */
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "memberships_pk", columns: [t.principalId, t.tenantId] }), index("memberships_tenant_id_idx").on(t.tenantId)],
+);
+
+/**
+ * Role attachments and direct grants hold per (principal, tenant), the tenant possibly
+ * none. A NULL cannot sit in a primary key (and NULLs never conflict in a unique index), so
+ * these tables key on `tenant_key`: the tenant id, or '' for "no tenant". Tenant ids are
+ * never empty, so the encoding is one-to-one; it stays inside the adapters
+ * (src/adapters/drizzle/access-rows.ts), which refuse an empty tenant id.
+ */
+export const roleAssignments = sqliteTable(
+  "role_assignments",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantKey: text("tenant_key").notNull(),
+    roleId: text("role_id").notNull(),
+    /** When the role was attached (the store's clock); for operators, not part of the port. */
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ name: "role_assignments_pk", columns: [t.principalId, t.tenantKey, t.roleId] })],
+);
+
+/** Direct grants and explicit denies, named by `grant_id` within (principal, tenant); see `roleAssignments` for `tenant_key`. */
+export const grants = sqliteTable(
+  "grants",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantKey: text("tenant_key").notNull(),
+    grantId: text("grant_id").notNull(),
+    permission: text("permission").$type<Permission>().notNull(),
+    effect: text("effect").$type<Grant["effect"]>().notNull(),
+    /** When the grant was last set (the store's clock); for operators, not part of the port. */
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "grants_pk", columns: [t.principalId, t.tenantKey, t.grantId] }),
+    // Unqualified column, as in the partial index above. An unknown effect must never reach the authorizer.
+    check("grants_effect_check", sql`effect in ('allow', 'deny')`),
+  ],
 );

@@ -8,6 +8,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import type { Clock } from "../../core/context.js";
+import type { AccessStore } from "../../ports/access-store.js";
+import type { ApiKeyStore } from "../../ports/api-key-store.js";
 import type { AuditEvent, AuditSink } from "../../ports/audit-sink.js";
 import type { Store } from "../../ports/consistency.js";
 import type { CounterStore } from "../../ports/counter-store.js";
@@ -18,9 +20,11 @@ import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
 import { auditRow, credentialRow, sessionRow, userRow } from "../sql-rows.js";
 import { credentialWriteError, storageError, userWriteError } from "./errors.js";
+import { sqliteAccessStore } from "./sqlite-access-store.js";
+import { sqliteApiKeyStore } from "./sqlite-api-key-store.js";
 import { sqliteCounterStore, sqliteSingleUseStore } from "./sqlite-atomic-stores.js";
 import { sqliteKeyStore } from "./sqlite-key-store.js";
-import { auditEvents, credentials, sessions, users } from "./sqlite-schema.js";
+import { apiKeys, auditEvents, credentials, grants, memberships, roleAssignments, sessions, users } from "./sqlite-schema.js";
 
 /** A Drizzle SQLite database, whatever the driver (D1 is async, better-sqlite3 sync). */
 export type SQLiteDatabase = BaseSQLiteDatabase<"sync" | "async", unknown>;
@@ -33,16 +37,21 @@ export interface SQLiteStoreOptions {
   label: string;
   /** Runs the writes all-or-nothing (D1 and libSQL: `db.batch`; better-sqlite3: a transaction). */
   atomic(writes: readonly [SQLiteWrite, ...SQLiteWrite[]]): Promise<unknown>;
-  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  /**
+   * The time counters and single-use values expire against, and role attachments and
+   * grants are stamped with; `systemClock` when omitted.
+   */
   clock?: Clock;
 }
 
-/** The stores `createAuth` always needs. */
+/** The stores `createAuth` uses on the read and sign-in paths, API keys and tenancy included. */
 export interface SQLiteCoreStores {
   users: UserStore;
   credentials: CredentialStore;
   sessions: SessionStore;
   audit: AuditSink & Store;
+  apiKeys: ApiKeyStore;
+  access: AccessStore;
 }
 
 export interface SQLiteStores extends SQLiteCoreStores {
@@ -61,6 +70,8 @@ export function sqliteCoreStores(db: SQLiteDatabase, options: SQLiteStoreOptions
     credentials: sqliteCredentialStore(db, options),
     sessions: sqliteSessionStore(db, options),
     audit: sqliteAuditSink(db, options),
+    apiKeys: sqliteApiKeyStore(db, options),
+    access: sqliteAccessStore(db, options),
   };
 }
 
@@ -123,9 +134,17 @@ export function sqliteUserStore(db: SQLiteDatabase, options: SQLiteStoreOptions)
     },
 
     async delete(id: string): Promise<void> {
-      // Explicit rather than ON DELETE CASCADE: SQLite drivers other than D1 ship with foreign keys off.
+      // Explicit rather than ON DELETE CASCADE: SQLite drivers other than D1 ship with foreign keys off,
+      // and a deleted user must leave no credential, usable API key, membership or assignment behind.
       try {
-        await options.atomic([db.delete(credentials).where(eq(credentials.userId, id)), db.delete(users).where(eq(users.id, id))]);
+        await options.atomic([
+          db.delete(credentials).where(eq(credentials.userId, id)),
+          db.delete(apiKeys).where(eq(apiKeys.ownerId, id)),
+          db.delete(memberships).where(eq(memberships.principalId, id)),
+          db.delete(roleAssignments).where(eq(roleAssignments.principalId, id)),
+          db.delete(grants).where(eq(grants.principalId, id)),
+          db.delete(users).where(eq(users.id, id)),
+        ]);
       } catch (error) {
         throw storageError(label, "users.delete", error);
       }

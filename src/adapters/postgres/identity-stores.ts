@@ -42,7 +42,8 @@ export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore
     },
 
     async delete(id: string): Promise<void> {
-      // Postgres always enforces the foreign key, so ON DELETE CASCADE takes the credentials in the same statement.
+      // Postgres always enforces foreign keys: ON DELETE CASCADE takes the credentials, API keys, memberships,
+      // role attachments and grants in the same statement.
       await guard("users.delete", () => db.delete(users).where(eq(users.id, id)));
     },
   };

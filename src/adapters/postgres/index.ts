@@ -22,6 +22,8 @@
  * `Date`s itself): give the stores their own client if other code shares yours.
  */
 import type { Clock } from "../../core/context.js";
+import type { AccessStore } from "../../ports/access-store.js";
+import type { ApiKeyStore } from "../../ports/api-key-store.js";
 import type { AuditSink } from "../../ports/audit-sink.js";
 import type { Store } from "../../ports/consistency.js";
 import type { CounterStore } from "../../ports/counter-store.js";
@@ -30,6 +32,8 @@ import type { KeyStore } from "../../ports/key-store.js";
 import type { SessionStore } from "../../ports/session-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
 import type { UserStore } from "../../ports/user-store.js";
+import { postgresAccessStore } from "./access-store.js";
+import { postgresApiKeyStore } from "./api-key-store.js";
 import { postgresCounterStore, postgresPurgeExpired, postgresSingleUseStore } from "./atomic-stores.js";
 import { postgresAuditSink } from "./audit-sink.js";
 import type { PostgresDatabase } from "./database.js";
@@ -52,10 +56,12 @@ export interface PostgresStores {
   keys: KeyStore;
   counters: CounterStore;
   singleUse: SingleUseStore;
+  apiKeys: ApiKeyStore;
+  access: AccessStore;
 }
 
 export interface PostgresStoreOptions {
-  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  /** The time counters and single-use values expire against, and assignments are stamped with; `systemClock` when omitted. */
   clock?: Clock;
   /**
    * Deadline for one store call, in ms (default 5000): past it the call rejects with
@@ -66,8 +72,9 @@ export interface PostgresStoreOptions {
 
 /**
  * Every store on one PostgreSQL database, all `atomic`: single statements for the
- * race-prone primitives, a transaction for `users.create`. Apply the migrations
- * first (`migratePostgres(sql)` from `./migrate.js`, or drizzle-kit).
+ * race-prone primitives, a transaction for `users.create`, `access.removeMember` and
+ * `access.updateAssignments`. Apply the migrations first (`migratePostgres(sql)` from
+ * `./migrate.js`, or drizzle-kit).
  */
 export function postgresStores(db: PostgresDatabase, options: PostgresStoreOptions = {}): PostgresStores {
   const guard = createGuard(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -79,5 +86,7 @@ export function postgresStores(db: PostgresDatabase, options: PostgresStoreOptio
     keys: postgresKeyStore(db, guard),
     counters: postgresCounterStore(db, guard, options),
     singleUse: postgresSingleUseStore(db, guard, options),
+    apiKeys: postgresApiKeyStore(db, guard),
+    access: postgresAccessStore(db, guard, options),
   };
 }

@@ -12,8 +12,9 @@
  * (`public` by default), so one database can host several isolated copies.
  */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import type { AuditEvent } from "../../ports/audit-sink.js";
+import type { Grant, Permission } from "../../ports/authorization.js";
 import type { SigningAlgorithm, StoredKey } from "../../ports/key-store.js";
 import type { PrincipalKind } from "../../ports/user-store.js";
 
@@ -56,6 +57,8 @@ export const sessions = pgTable(
     /** SHA-256 of the token (base64url); the token itself is never stored. */
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
+    /** The tenant the session acts in; null outside any tenant. */
+    tenantId: text("tenant_id"),
     createdAt: timestamptz("created_at").notNull(),
     expiresAt: timestamptz("expires_at").notNull(),
     idleExpiresAt: timestamptz("idle_expires_at").notNull(),
@@ -127,4 +130,69 @@ export const singleUseMarks = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
   },
   (t) => [index("single_use_marks_expires_at_idx").on(t.expiresAt)],
+);
+
+/** API keys; the owner's deletion takes its keys along (see the SQLite schema). */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id"),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    scopes: jsonb("scopes").$type<Permission[]>().notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at"),
+    revokedAt: timestamptz("revoked_at"),
+    lastUsedAt: timestamptz("last_used_at"),
+  },
+  (t) => [index("api_keys_owner_id_idx").on(t.ownerId, t.createdAt)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantId: text("tenant_id").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "memberships_pk", columns: [t.principalId, t.tenantId] }), index("memberships_tenant_id_idx").on(t.tenantId)],
+);
+
+/** `tenant_key`: the tenant id, or '' for "no tenant" (a NULL cannot sit in a primary key); see the SQLite schema. */
+export const roleAssignments = pgTable(
+  "role_assignments",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantKey: text("tenant_key").notNull(),
+    roleId: text("role_id").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+  },
+  (t) => [primaryKey({ name: "role_assignments_pk", columns: [t.principalId, t.tenantKey, t.roleId] })],
+);
+
+export const grants = pgTable(
+  "grants",
+  {
+    principalId: text("principal_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tenantKey: text("tenant_key").notNull(),
+    grantId: text("grant_id").notNull(),
+    permission: text("permission").$type<Permission>().notNull(),
+    effect: text("effect").$type<Grant["effect"]>().notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "grants_pk", columns: [t.principalId, t.tenantKey, t.grantId] }),
+    check("grants_effect_check", sql`effect in ('allow', 'deny')`),
+  ],
 );

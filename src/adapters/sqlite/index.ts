@@ -19,10 +19,23 @@ import type { BetterSQLite3DatabaseLike } from "./better-sqlite3-database.js";
 export type { BetterSQLite3DatabaseLike, BetterSQLite3StatementLike } from "./better-sqlite3-database.js";
 export type { SQLiteStores } from "../drizzle/sqlite-stores.js";
 export { type MigrateSQLiteOptions, migrateSQLite } from "./migrate.js";
-export { auditEvents, counters, credentials, sessions, signingKeys, singleUse, singleUseMarks, users } from "../drizzle/sqlite-schema.js";
+export {
+  apiKeys,
+  auditEvents,
+  counters,
+  credentials,
+  grants,
+  memberships,
+  roleAssignments,
+  sessions,
+  signingKeys,
+  singleUse,
+  singleUseMarks,
+  users,
+} from "../drizzle/sqlite-schema.js";
 
 export interface SQLiteOptions {
-  /** The time counters and single-use values expire against; `systemClock` when omitted. */
+  /** The time counters and single-use values expire against, and assignments are stamped with; `systemClock` when omitted. */
   clock?: Clock;
 }
 
@@ -43,8 +56,9 @@ function betterSQLiteDrizzle(db: BetterSQLite3DatabaseLike): BetterSQLite3Databa
  * (SQLite ships with them off, and credentials must not outlive or precede their user).
  * Apply the migrations first: `migrateSQLite(db)`.
  *
- * `users.create` and `users.delete` run in an IMMEDIATE transaction: the write lock
- * is taken at BEGIN, so another process on the same file cannot interleave.
+ * `users.create`, `users.delete`, `access.removeMember` and `access.updateAssignments`
+ * run in an IMMEDIATE transaction: the write lock is taken at BEGIN, so another process
+ * on the same file cannot interleave.
  */
 export function sqliteStores(db: BetterSQLite3DatabaseLike, options: SQLiteOptions = {}): SQLiteStores {
   db.pragma("foreign_keys = ON");
