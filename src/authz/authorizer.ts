@@ -11,6 +11,7 @@ import type {
   PolicyEvaluator,
 } from "../ports/authorization.js";
 import { decisionRecord, type AuthorizationAuditor } from "./audit.js";
+import { staticPermissions, type EffectivePermissions } from "./coverage.js";
 import { invalidRequest, resolve, type Facts } from "./decide.js";
 import { createDryRun, type DryRunOptions, type DryRunStats } from "./dry-run.js";
 import { parseAction, type ParsedAction } from "./permission.js";
@@ -63,6 +64,16 @@ export interface Authorizer {
   authorize(subject: AuthzSubject, action: Permission, resource?: AuthzResource | null, options?: AuthorizeOptions): Promise<Decision>;
   /** Dry-run counters, or null without `dryRun`. */
   dryRunStats(): DryRunStats | null;
+  /**
+   * What the subject statically holds in its tenant, for escalation checks (src/authz/coverage.ts):
+   * `allow` = the permissions of its roles defined for that tenant (or for any) plus its allow
+   * grants, each narrowed to the subject's scopes when it has some (an API key); `deny` = its deny
+   * grants. Policies are left out on purpose. For an API key, the owner's roles and grants are read.
+   * Throws `StorageError` when the assignment source fails; a malformed subject holds nothing.
+   */
+  effectivePermissions(subject: AuthzSubject): Promise<EffectivePermissions>;
+  /** The configured role definition with this id (a frozen copy), or null. */
+  role(id: string): RoleDefinition | null;
 }
 
 const SUBJECT_TYPES = new Set(["user", "service", "api_key"]);
@@ -79,6 +90,9 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     throw new ConfigurationError("createAuthorizer needs `audit` (every denial is audited): auditToSink(stores.audit), or an explicit no-op");
   }
   const roles = compileRoles(options.roles);
+  // compileRoles has validated them; keep frozen copies so a caller mutating its array later changes nothing.
+  const definitions = new Map<string, RoleDefinition>();
+  for (const role of options.roles ?? []) definitions.set(role.id, freezeRole(role));
   const timeout = options.evaluatorTimeout ?? 3000;
   if (!Number.isFinite(timeout) || timeout < 1 || timeout > 60_000) throw new ConfigurationError("evaluatorTimeout must be 1 to 60000 ms");
   const live = policyLayer(compilePolicies(options.policies), options.evaluator ?? null, timeout);
@@ -95,8 +109,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     const tenantId = subject.tenantId ?? null;
 
     let found: Assignments | null = null;
-    // An API key holds nothing itself: it borrows its owner's roles and grants, bounded by its scopes.
-    const holder = subject.type === "api_key" && typeof subject.ownerId === "string" && subject.ownerId !== "" ? subject.ownerId : subject.id;
+    const holder = holderOf(subject);
     if (assignments !== null) found = await lookUp(assignments, audit, request, holder, tenantId);
     const roleIds = found === null ? (Array.isArray(subject.roleIds) ? subject.roleIds : NO_ROLES) : mergeRoleIds(subject.roleIds, found.roleIds);
 
@@ -155,7 +168,41 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       return decide(request);
     },
     dryRunStats: () => dryRun?.stats() ?? null,
+    role: (id) => (typeof id === "string" ? (definitions.get(id) ?? null) : null),
+    async effectivePermissions(subject): Promise<EffectivePermissions> {
+      if (!isSubject(subject)) return { allow: [], deny: [] };
+      const tenantId = subject.tenantId ?? null;
+      let found: Assignments | null = null;
+      if (assignments !== null) {
+        try {
+          found = await assignments.assignmentsFor(holderOf(subject), tenantId);
+          if (typeof found !== "object" || found === null) throw new TypeError("assignmentsFor answered no assignments object");
+        } catch (cause) {
+          throw cause instanceof AuthError ? cause : new StorageError("assignment source failed", { cause });
+        }
+      }
+      const roleIds = found === null ? (Array.isArray(subject.roleIds) ? subject.roleIds : NO_ROLES) : mergeRoleIds(subject.roleIds, found.roleIds);
+      const held: RoleDefinition[] = [];
+      for (const id of new Set(roleIds)) {
+        const role = definitions.get(id);
+        // As in decisions: a role defined for another tenant, or an unknown id, holds nothing.
+        if (role !== undefined && (role.tenantId === null || role.tenantId === tenantId)) held.push(role);
+      }
+      const grants = [...(Array.isArray(subject.grants) ? subject.grants : NO_GRANTS), ...(found?.grants ?? NO_GRANTS)];
+      return staticPermissions(held, grants, subject.scopes);
+    },
   };
+}
+
+/** An API key holds nothing itself: it borrows its owner's roles and grants, bounded by its scopes. */
+function holderOf(subject: AuthzSubject): string {
+  return subject.type === "api_key" && typeof subject.ownerId === "string" && subject.ownerId !== "" ? subject.ownerId : subject.id;
+}
+
+function freezeRole(role: RoleDefinition): RoleDefinition {
+  const copy: RoleDefinition = { id: role.id, permissions: Object.freeze([...role.permissions]), tenantId: role.tenantId };
+  if (role.description !== undefined) copy.description = role.description;
+  return Object.freeze(copy);
 }
 
 /**

@@ -10,6 +10,15 @@ export { auditToSink, type AuthorizationAuditor } from "./audit.js";
 export type { DryRunOptions, DryRunStats } from "./dry-run.js";
 export { memoryAssignments, type AssignmentEntry, type MemoryAssignments } from "./memory-assignments.js";
 export { isValidPattern, permissionMatches } from "./permission.js";
+export {
+  coversPattern,
+  intersectPatterns,
+  patternCovers,
+  patternsOverlap,
+  staticPermissions,
+  uncoveredPatterns,
+  type EffectivePermissions,
+} from "./coverage.js";
 export { subjectFrom, type SubjectExtras } from "./subject.js";
 export { CONDITION_LIMITS } from "./condition-schema.js";
 export { POLICY_LIMITS } from "./policies.js";
