@@ -4,7 +4,8 @@
  *   1. applies the D1 migrations to the local database (.wrangler/state),
  *   2. starts the demo origin (worker/demo-origin.mjs) on ORIGIN_PORT (default 8788),
  *   3. starts the gateway with `wrangler dev` on GATEWAY_PORT (default 8787, 127.0.0.1),
- *   4. says where to point the browser once the gateway answers.
+ *   4. says where to point the browser once the gateway answers, and how to make yourself
+ *      administrator after signing up (scripts/admin.mjs, on the same local database).
  * Ctrl-C stops both. If either child dies, the other is stopped too.
  *
  * The gateway reads ORIGIN_URL from wrangler.toml; it is overridden only when ORIGIN_PORT is set.
@@ -100,6 +101,14 @@ if (await waitForGateway(`http://127.0.0.1:${gatewayPort}/auth/session`, gateway
   console.log(`
   Portcullis gateway ready: open http://localhost:${gatewayPort}/ in your browser.
   Demo origin behind it: http://127.0.0.1:${originPort} (only the gateway should talk to it).
+
+  /admin/* needs the admin:read permission (ROUTE_RULES and ROLES in wrangler.toml). After you
+  sign up, make yourself administrator from another terminal (same local database), with the
+  email you signed up with:
+
+    npm run admin -- assign-role --email you@example.com --role admin
+
+  then reload /admin; no new sign-in needed. The admin API (/auth/admin/...) is yours too.
   Ctrl-C stops both.
 `);
 }

@@ -6,7 +6,6 @@
 import type { D1DatabaseLike } from "../src/adapters/d1/index.js";
 import { ConfigurationError } from "../src/core/errors.js";
 import type { SettingsInput } from "../src/core/settings.js";
-import { normalizeEmail } from "../src/credentials/password/policy.js";
 import { parseList, type RouteRule } from "../src/runtimes/access/index.js";
 
 export interface GatewayEnv {
@@ -27,8 +26,17 @@ export interface GatewayEnv {
    */
   ROUTE_RULES?: string;
   /**
-   * STAND-IN until the authorization engine lands: comma-separated emails whose (verified)
-   * owners hold every permission a route rule asks for. See `admin-emails.ts`.
+   * JSON array of role definitions for the authorization engine,
+   * e.g. `[{"id":"admin","permissions":["*"],"tenantId":null}]`. Who holds which role lives in
+   * D1 (the access store: `npm run admin -- assign-role ...`, or the admin API). Absent or blank:
+   * no roles, so every `permission` rule denies.
+   */
+  ROLES?: string;
+  /** Optional JSON array of ABAC policy documents (`{ id, effect, actions, condition? }`). */
+  POLICIES?: string;
+  /**
+   * REMOVED (it was the stand-in before the authorization engine). Still declared so that a
+   * deployment that sets it stops with a message instead of silently losing its administrators.
    */
   ADMIN_EMAILS?: string;
 }
@@ -39,14 +47,23 @@ export interface GatewayConfig {
   settings: SettingsInput;
   /** Shape-checked here; patterns and requirements are validated when the gateway compiles them. */
   routeRules: RouteRule[];
-  /** Normalised (lower-case, NFKC) like the user store's emails. */
-  adminEmails: string[];
+  /**
+   * Shape-checked here (JSON arrays of objects); the authorization engine validates their
+   * content when the gateway builds it (see `authorization.ts`), and errors name the variable.
+   */
+  roles: unknown[];
+  policies: unknown[];
 }
 
 /** Cookie name when `COOKIE_SECURE=false`: the `__Host-` prefix requires `Secure`. */
 export const INSECURE_COOKIE_NAME = "portcullis";
 
 export function gatewayConfig(env: GatewayEnv): GatewayConfig {
+  if (env.ADMIN_EMAILS !== undefined && env.ADMIN_EMAILS.trim() !== "") {
+    throw new ConfigurationError(
+      "ADMIN_EMAILS is no longer read: define roles in ROLES and assign them (npm run admin -- assign-role --email <e> --role <id>, or the admin API), then remove ADMIN_EMAILS",
+    );
+  }
   const originUrl = parseOriginUrl(env.ORIGIN_URL);
   const secure = parseSecure(env.COOKIE_SECURE);
   const settings: SettingsInput = {
@@ -57,38 +74,39 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
   };
   const basePath = env.AUTH_BASE_PATH?.trim();
   if (basePath !== undefined && basePath !== "") settings.basePath = basePath;
-  return { originUrl, publicPaths: parseList(env.PUBLIC_PATHS), settings, routeRules: parseRouteRules(env.ROUTE_RULES), adminEmails: parseAdminEmails(env.ADMIN_EMAILS) };
+  return {
+    originUrl,
+    publicPaths: parseList(env.PUBLIC_PATHS),
+    settings,
+    routeRules: parseRouteRules(env.ROUTE_RULES),
+    roles: parseJsonArray("ROLES", env.ROLES, "role definitions"),
+    policies: parseJsonArray("POLICIES", env.POLICIES, "policy documents"),
+  };
 }
 
 /** Absent or blank means no rules; anything else must be a JSON array of objects. */
 export function parseRouteRules(value: string | undefined): RouteRule[] {
+  return parseJsonArray("ROUTE_RULES", value, "rules") as RouteRule[];
+}
+
+/**
+ * Absent or blank is an empty list; anything else must be a JSON array of objects. Only the
+ * shape is checked here, with the variable's name in every message; the content is validated
+ * by whoever compiles it (route rules, the authorization engine).
+ */
+export function parseJsonArray(name: string, value: string | undefined, what: string): unknown[] {
   if (value === undefined || value.trim() === "") return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new ConfigurationError("ROUTE_RULES must be a JSON array of rules");
+    throw new ConfigurationError(`${name} must be a JSON array of ${what}`);
   }
-  if (!Array.isArray(parsed)) throw new ConfigurationError("ROUTE_RULES must be a JSON array of rules");
-  parsed.forEach((rule: unknown, index) => {
-    if (typeof rule !== "object" || rule === null || Array.isArray(rule)) throw new ConfigurationError(`ROUTE_RULES[${index}] must be an object`);
+  if (!Array.isArray(parsed)) throw new ConfigurationError(`${name} must be a JSON array of ${what}`);
+  parsed.forEach((item: unknown, index) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new ConfigurationError(`${name}[${index}] must be an object`);
   });
-  return parsed as RouteRule[];
-}
-
-/**
- * One address per comma-separated item, normalised as sign-up normalises them, so the
- * comparison is exact. An item that is not one valid address (`a@x.test b@y.test`,
- * `a@b@x.test`) stops start-up instead of granting something unintended.
- */
-function parseAdminEmails(value: string | undefined): string[] {
-  return parseList(value).map((item) => {
-    try {
-      return normalizeEmail(item);
-    } catch {
-      throw new ConfigurationError(`ADMIN_EMAILS: ${JSON.stringify(item)} is not one valid email address`);
-    }
-  });
+  return parsed;
 }
 
 function parseOriginUrl(value: string | undefined): URL {

@@ -1,15 +1,17 @@
 /**
- * The deployable gateway Worker: D1 for users, credentials, sessions and audit; Argon2id on the
- * WASM build that wrangler ships as a compiled module. Configuration comes from wrangler.toml
- * ([vars] and the DB binding); see `config.ts`.
+ * The deployable gateway Worker: D1 for users, credentials, sessions, API keys, tenant
+ * memberships and role assignments, and audit; Argon2id on the WASM build that wrangler ships as
+ * a compiled module; route rules decided by the authorization engine. Configuration comes from
+ * wrangler.toml ([vars] and the DB binding); see `config.ts`.
  */
 import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
 import { d1CoreStores } from "../src/adapters/d1/index.js";
+import { adminApi } from "../src/admin/index.js";
 import { createAuth } from "../src/core/create-auth.js";
 import { json } from "../src/core/http/respond.js";
 import { argon2idHasher } from "../src/credentials/password/index.js";
-import { auditRouteDenials } from "../src/runtimes/access/index.js";
-import { adminEmailCheck } from "./admin-emails.js";
+import { auditRouteDenials, authorizerCheck } from "../src/runtimes/access/index.js";
+import { gatewayAuthorizer } from "./authorization.js";
 import { gatewayConfig, type GatewayEnv } from "./config.js";
 import { createGateway, type Gateway } from "./gateway.js";
 
@@ -26,9 +28,17 @@ export function gatewayFor(env: GatewayEnv): Gateway {
   let gateway = gateways.get(env);
   if (gateway === undefined) {
     const config = gatewayConfig(env);
+    // Includes `apiKeys` (so `Authorization: Bearer pk_...` authenticates) and `access`.
     const stores = d1CoreStores(env.DB);
+    const authorizer = gatewayAuthorizer(config, stores);
+    // Cloudflare's client-IP header (config.ts): the same for sign-ins, route rules and admin routes.
+    const ipHeader = config.settings.ipHeader ?? null;
     const auth = createAuth({
       stores,
+      // The admin API under {base}/admin/... (roles, grants, members, API keys), each route
+      // decided by the same authorizer as the route rules. The first administrator is made
+      // outside it: `npm run admin -- assign-role ...` (scripts/admin.mjs).
+      plugins: [adminApi({ authorizer, ipHeader })],
       hasher: argon2idHasher({ module: argon2Wasm }),
       settings: config.settings,
     });
@@ -38,10 +48,10 @@ export function gatewayFor(env: GatewayEnv): Gateway {
       publicPaths: config.publicPaths,
       routes: {
         rules: config.routeRules,
-        // Stand-in until the authorization engine lands (see admin-emails.ts).
-        check: adminEmailCheck(config.adminEmails),
-        // Denials land in the same D1 audit table as sign-ins.
-        audit: auditRouteDenials(stores.audit, { ipHeader: auth.settings.ipHeader }),
+        check: authorizerCheck(authorizer, { ipHeader }),
+        // Denials land in the same D1 audit table as sign-ins (the engine adds its own
+        // `authorize` event with the decision's reason and matched rules).
+        audit: auditRouteDenials(stores.audit, { ipHeader }),
       },
     });
     gateways.set(env, gateway);

@@ -34,6 +34,9 @@
  *   `forward` so client-sent ones are stripped on every path, public ones included.
  * - The session cookie (and a bearer `Authorization`) are removed from the forwarded headers,
  *   so route handlers cannot read the token; use the identity headers instead.
+ * - `routes` puts the gateway's per-route rules in front of the app too:
+ *   `routes: { rules: [{ path: "/admin/*", permission: "admin:read" }], check: authorizerCheck(authorizer) }`.
+ *   A denial is a JSON 403 (a signed-out browser is still sent to sign-in first).
  * - Stripping `x-middleware-subrequest` keeps it away from the app, but Next reads that header
  *   BEFORE middleware runs (CVE-2025-29927): run a patched Next (>= 15.2.3 / 14.2.25) or put the
  *   Portcullis gateway Worker in front, which strips it before Next ever sees it.
@@ -46,7 +49,7 @@ import { requirePermissionString } from "../authz/permission.js";
 import type { Decision } from "../authz/types.js";
 import type { AuthzResource, AuthzSubject, Permission } from "../ports/authorization.js";
 import type { Principal } from "../ports/principal.js";
-import { accessPolicy } from "./access/index.js";
+import { accessPolicy, type RouteAuthorizationOptions } from "./access/index.js";
 
 export {
   IDENTITY_HEADERS,
@@ -54,6 +57,11 @@ export {
   safeReturnPath,
   normalizePath,
   publicPathMatcher,
+  authorizerCheck,
+  auditRouteDenials,
+  type AuthorizerCheckOptions,
+  type RouteAuthorizationOptions,
+  type RouteRule,
 } from "./access/index.js";
 
 export interface NextAuthMiddlewareOptions {
@@ -70,6 +78,13 @@ export interface NextAuthMiddlewareOptions {
    * `(headers) => NextResponse.next({ request: { headers } })`.
    */
   forward?: (headers: Headers) => Response;
+  /**
+   * Per-route rules, as on the gateway: after sign-in, the most specific matching rule must
+   * allow the request or it is answered 403 (503 when the check fails). Usually
+   * `{ rules, check: authorizerCheck(authorizer, { ipHeader }), audit: auditRouteDenials(stores.audit, { ipHeader }) }`.
+   * Rules are matched on the normalised path; the sign-in page and `{basePath}/*` are never subject to them.
+   */
+  routes?: RouteAuthorizationOptions;
 }
 
 export type NextMiddleware = (request: Request) => Promise<Response | undefined>;
@@ -79,6 +94,7 @@ export function nextAuthMiddleware(auth: Auth, options: NextAuthMiddlewareOption
   const policy = accessPolicy(auth, {
     publicPaths: options.publicPaths ?? [],
     ...(options.signInPath === undefined ? {} : { signInPath: options.signInPath }),
+    ...(options.routes === undefined ? {} : { routes: options.routes }),
     absoluteLocation: true,
   });
   const { forward } = options;

@@ -7,6 +7,11 @@
  * directory (migrations applied into it first), so this never touches .wrangler/state or a
  * developer's running `npm start`. wrangler's "Unable to fetch the Request.cf object" warning
  * is expected offline and harmless.
+ *
+ * The configuration is wrangler.toml's own (ROUTE_RULES protects /admin/*, ROLES defines
+ * `admin`), so the bootstrap a developer follows after `npm start` is exercised as printed:
+ * sign up, 403 on /admin, `npm run admin -- assign-role ...` against the running gateway's
+ * database, then 200.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -131,6 +136,18 @@ const JSON_ACCEPT = { accept: "application/json" };
 
 let origin: ChildProcess;
 
+/** `npm run admin -- ...` as a developer types it; output is stdout and stderr together. */
+function npmRunAdmin(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "--silent", "admin", "--", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
 beforeAll(async () => {
   const [gatewayPort, originPort, inspectorPort] = await Promise.all([freePort(), freePort(), freePort()]);
   gateway = `http://127.0.0.1:${gatewayPort}`;
@@ -219,13 +236,46 @@ describe("gateway under wrangler dev", () => {
 
   test("a spoofed X-Portcullis-User-Id from the client is replaced (and stripped on public paths)", async () => {
     const spoof = { "X-Portcullis-User-Id": "admin", "X-Portcullis-Role": "root", "x-middleware-subrequest": "middleware" };
-    const signedIn = await originView(await get("/admin", { ...JSON_ACCEPT, ...spoof, cookie: jsonCookie }));
+    const signedIn = await originView(await get("/dashboard", { ...JSON_ACCEPT, ...spoof, cookie: jsonCookie }));
     expect(signedIn.identity["x-portcullis-user-id"]).toBe(jsonUser.id);
     expect(signedIn.identity["x-portcullis-role"]).toBeUndefined();
     const anonymous = await originView(await get("/public/x", { ...JSON_ACCEPT, ...spoof, cookie: jsonCookie }));
     expect(anonymous.identity).toEqual({});
     expect(anonymous.cookieNames).toEqual([]);
   });
+
+  test("bootstrap: 403 on /admin, `npm run admin -- assign-role` against the running gateway's D1, then 200; an admin-API key within its scopes", async () => {
+    const signUp = await postJson("/auth/sign-up", { email: "boss@example.test", password: PASSWORD });
+    expect(signUp.status).toBe(201);
+    const cookie = sessionCookie(signUp);
+    const denied = await get("/admin/panel", { ...JSON_ACCEPT, cookie });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+
+    // Exactly what `npm start` prints, plus the temporary state directory this suite runs in.
+    const cli = await npmRunAdmin(["assign-role", "--email", "boss@example.test", "--role", "admin", "--persist-to", persistDir]);
+    expect(cli.code, cli.output).toBe(0);
+    expect(cli.output).toContain("Assigned the role admin to boss@example.test");
+
+    // Same session: assignments are read per request.
+    const view = await originView(await get("/admin/panel", { ...JSON_ACCEPT, cookie }));
+    expect(view.path).toBe("/admin/panel");
+    expect(view.identity["x-portcullis-email"]).toBe("boss@example.test");
+
+    // The admin API (under the auth base path) now answers this administrator: mint keys.
+    const mint = async (scopes: string[]): Promise<string> => {
+      const response = await postJson("/auth/admin/api-keys", { name: `e2e ${scopes.join(" ")}`, scopes }, { cookie });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { key: string }).key;
+    };
+    const reader = await mint(["admin:read"]);
+    const viaKey = await originView(await get("/admin/panel", { ...JSON_ACCEPT, authorization: `Bearer ${reader}` }));
+    expect(viaKey.identity["x-portcullis-principal-type"]).toBe("api_key");
+    expect(viaKey.authorization).toBe(false);
+    // The owner is an administrator, but this key's scopes do not cover admin:read.
+    const other = await mint(["docs:read"]);
+    expect((await get("/admin/panel", { ...JSON_ACCEPT, authorization: `Bearer ${other}` })).status).toBe(403);
+  }, 60_000);
 
   test("cross-site form POST -> 403, no cookie", async () => {
     const byOrigin = await postForm("/auth/sign-up", { email: "csrf@example.test", password: PASSWORD }, { origin: "https://evil.test" });

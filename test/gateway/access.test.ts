@@ -201,10 +201,11 @@ describe("publicPathMatcher", () => {
 });
 
 describe("identity headers (SECURITY.md: middleware skipped by a client-sent internal header)", () => {
-  const principal = { type: "user" as const, id: "u_1", email: "ada@example.test", emailVerified: false, name: "Zoë 李 100%" };
+  const principal = { type: "user" as const, id: "u_1", email: "ada@example.test", emailVerified: false, name: "Zoë 李 100%", tenantId: null };
   const session = {
     id: "s",
     userId: "u_1",
+    tenantId: null as string | null,
     createdAt: new Date("2026-01-01T00:00:00Z"),
     expiresAt: new Date("2026-01-31T00:00:00Z"),
     idleExpiresAt: new Date("2026-01-08T00:00:00Z"),
@@ -260,6 +261,14 @@ describe("identity headers (SECURITY.md: middleware skipped by a client-sent int
     expect(decodeURIComponent(raw)).toBe(principal.name);
     expect(encodeHeaderValue("a\r\nb")).toBe("a%0D%0Ab");
     expect(encodeHeaderValue("\ud800")).toBe("%EF%BF%BD");
+  });
+
+  test("the session's tenant is forwarded; without one a spoofed tenant header is still removed", () => {
+    const spoof = spoofed();
+    spoof.set("x-portcullis-tenant-id", "someone-else");
+    expect(withIdentityHeaders(spoof, { principal, session }).has(IDENTITY_HEADERS.tenantId)).toBe(false);
+    const inTenant = withIdentityHeaders(spoof, { principal: { ...principal, tenantId: "acme" }, session: { ...session, tenantId: "acme" } });
+    expect(inTenant.get(IDENTITY_HEADERS.tenantId)).toBe("acme");
   });
 
   test("no name means no name header, even if the client sent one", () => {

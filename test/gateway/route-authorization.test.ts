@@ -1,8 +1,9 @@
 /**
  * Route rules inside the access decision and the gateway: the injected check, named policies,
  * the audit callback, failures (which fail closed), the interplay with public paths and the
- * sign-in page, and the Worker configuration (ROUTE_RULES, the ADMIN_EMAILS stand-in). Runs in
- * Node and workerd. ASVS 5.0 V16 (logging: no secrets, fail securely, never open).
+ * sign-in page, and the Worker configuration (ROUTE_RULES, ROLES, POLICIES). The engine-backed
+ * check (`authorizerCheck`) has its own suite: authorizer-check.test.ts. Runs in Node and
+ * workerd. ASVS 5.0 V16 (logging: no secrets, fail securely, never open).
  */
 import { describe, expect, test } from "vitest";
 import { memoryAuditSink, memoryStores } from "../../src/adapters/memory/index.js";
@@ -19,7 +20,7 @@ import {
   type RouteCheckContext,
   type RouteDenial,
 } from "../../src/runtimes/access/index.js";
-import { adminEmailCheck } from "../../worker/admin-emails.js";
+import { gatewayAuthorizer } from "../../worker/authorization.js";
 import { gatewayConfig, type GatewayEnv } from "../../worker/config.js";
 import { createGateway } from "../../worker/gateway.js";
 import { ADMIN_EMAIL, GW, JSON_ACCEPT, ORIGIN, routeFixture, signUp } from "./route-fixture.js";
@@ -120,7 +121,7 @@ describe("named policies", () => {
     const fx = await routeFixture([{ method: "POST", path: "/teams/:team/*", policy: "team-member" }], {
       policies: {
         "team-member": async (principal, _request, context) => ({
-          allowed: context.params.team === "blue" && principal.email === ADMIN_EMAIL,
+          allowed: context.params.team === "blue" && principal.type === "user" && principal.email === ADMIN_EMAIL,
           reason: "team_check",
         }),
       },
@@ -147,7 +148,7 @@ describe("audit of denials", () => {
     expect(fx.denials).toHaveLength(1);
     const denial = fx.denials[0]!;
     expect(denial.reason).toBe("forbidden");
-    expect(denial.detail).toBe("not_admin");
+    expect(denial.detail).toBe("default_deny");
     expect(denial.method).toBe("GET");
     expect(denial.path).toBe("//ADMIN/x");
     expect(denial.rule).toEqual({ index: 0, method: "GET", path: "/admin/*", permission: "admin:read", policy: null });
@@ -189,12 +190,12 @@ describe("audit of denials", () => {
     expect(event).toMatchObject({ type: "route_denied", outcome: "failure", reason: "forbidden", ip: "203.0.113.9", userAgent: "ua" });
     expect(event.userId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(event.sessionRef).toHaveLength(12);
-    expect(event.detail).toEqual({ method: "GET", path: "/admin/x", rule: 0, rulePath: "/admin/*", permission: "admin:read", policy: null, checkReason: "not_admin" });
+    expect(event.detail).toEqual({ method: "GET", path: "/admin/x", rule: 0, rulePath: "/admin/*", permission: "admin:read", policy: null, checkReason: "default_deny" });
     expect(JSON.stringify(event)).not.toContain("secret");
   });
 
   test("routeDenialEvent cuts long user agents", () => {
-    const principal: Principal = { type: "user", id: "u1", email: "a@b.test", emailVerified: true, name: null };
+    const principal: Principal = { type: "user", id: "u1", email: "a@b.test", emailVerified: true, name: null, tenantId: null };
     const denial: RouteDenial = {
       reason: "forbidden",
       detail: "x",
@@ -266,23 +267,24 @@ describe("rules, public paths and the sign-in page", () => {
   });
 });
 
-describe("Worker configuration: ROUTE_RULES and the ADMIN_EMAILS stand-in", () => {
+describe("Worker configuration: ROUTE_RULES, ROLES and POLICIES", () => {
   const base = { DB: {} as GatewayEnv["DB"], ORIGIN_URL: "http://127.0.0.1:8788" };
 
-  test("reads ROUTE_RULES (JSON) and ADMIN_EMAILS (normalised)", () => {
+  test("reads ROUTE_RULES, ROLES and POLICIES (JSON arrays)", () => {
     const config = gatewayConfig({
       ...base,
       ROUTE_RULES: '[{"method":"GET","path":"/admin/*","permission":"admin:read"}]',
-      ADMIN_EMAILS: " Root@Example.TEST , ops@example.test",
+      ROLES: '[{"id":"admin","permissions":["*"],"tenantId":null}]',
+      POLICIES: '[{"id":"office","effect":"deny","actions":["admin:*"],"condition":{"not":{"ipInCidr":[{"ref":"environment.ip"},"10.0.0.0/8"]}}}]',
     });
     expect(config.routeRules).toEqual([{ method: "GET", path: "/admin/*", permission: "admin:read" }]);
-    expect(config.adminEmails).toEqual(["root@example.test", "ops@example.test"]);
+    expect(config.roles).toEqual([{ id: "admin", permissions: ["*"], tenantId: null }]);
+    expect(config.policies).toHaveLength(1);
   });
 
-  test("absent or blank means no rules and no administrators", () => {
-    expect(gatewayConfig(base).routeRules).toEqual([]);
-    expect(gatewayConfig({ ...base, ROUTE_RULES: "  " }).routeRules).toEqual([]);
-    expect(gatewayConfig(base).adminEmails).toEqual([]);
+  test("absent or blank means no rules, no roles and no policies", () => {
+    expect(gatewayConfig(base)).toMatchObject({ routeRules: [], roles: [], policies: [] });
+    expect(gatewayConfig({ ...base, ROUTE_RULES: "  ", ROLES: "", POLICIES: " " })).toMatchObject({ routeRules: [], roles: [], policies: [] });
   });
 
   test.each([
@@ -290,23 +292,46 @@ describe("Worker configuration: ROUTE_RULES and the ADMIN_EMAILS stand-in", () =
     [{ ROUTE_RULES: '{"path":"/admin/*"}' }, /ROUTE_RULES must be a JSON array/],
     [{ ROUTE_RULES: '["/admin/*"]' }, /ROUTE_RULES\[0\]/],
     [{ ROUTE_RULES: "[null]" }, /ROUTE_RULES\[0\]/],
-    [{ ADMIN_EMAILS: "a@example.test b@example.test" }, /ADMIN_EMAILS/],
-    [{ ADMIN_EMAILS: "a@b@example.test" }, /ADMIN_EMAILS/],
-    [{ ADMIN_EMAILS: "not-an-email" }, /ADMIN_EMAILS/],
+    [{ ROLES: "admin" }, /ROLES must be a JSON array of role definitions/],
+    [{ ROLES: '{"id":"admin"}' }, /ROLES must be a JSON array/],
+    [{ ROLES: '["admin"]' }, /ROLES\[0\] must be an object/],
+    [{ POLICIES: "[" }, /POLICIES must be a JSON array of policy documents/],
+    [{ POLICIES: "[[]]" }, /POLICIES\[0\] must be an object/],
+    // The stand-in is gone: a deployment still setting it must not silently lose its administrators.
+    [{ ADMIN_EMAILS: "boss@example.test" }, /ADMIN_EMAILS is no longer read/],
   ])("rejects %j", (override, message) => {
     expect(() => gatewayConfig({ ...base, ...override })).toThrow(ConfigurationError);
     expect(() => gatewayConfig({ ...base, ...override })).toThrow(message);
   });
 
-  test("the stand-in grants every permission to verified listed addresses only", async () => {
-    const check = adminEmailCheck(["root@example.test"]);
-    const principal = (email: string, emailVerified: boolean): Principal => ({ type: "user", id: "u", email, emailVerified, name: null });
-    const request = new Request(`${GW}/admin`);
-    const context = {} as RouteCheckContext;
-    expect(await check(principal("root@example.test", true), "admin:read", request, context)).toEqual({ allowed: true, reason: "admin_email" });
-    expect(await check(principal("root@example.test", true), "billing:write", request, context)).toMatchObject({ allowed: true });
-    // Sign-up does not verify addresses yet: the first to register a listed address must not become an administrator.
-    expect(await check(principal("root@example.test", false), "admin:read", request, context)).toEqual({ allowed: false, reason: "admin_email_unverified" });
-    expect(await check(principal("someone@example.test", true), "admin:read", request, context)).toEqual({ allowed: false, reason: "not_admin" });
+  test("a blank ADMIN_EMAILS (the old wrangler.toml default) is ignored", () => {
+    expect(() => gatewayConfig({ ...base, ADMIN_EMAILS: " " })).not.toThrow();
+  });
+
+  const ADMIN_ROLE = '{"id":"admin","permissions":["*"],"tenantId":null}';
+  test.each([
+    [{ ROLES: '[{"id":"admin","permissions":["*"]}]' }, /^ROLES: roles\.0\.tenantId/],
+    [{ ROLES: '[{"id":"admin","permissions":["adm*:read"],"tenantId":null}]' }, /^ROLES: /],
+    [{ ROLES: `[${ADMIN_ROLE},${ADMIN_ROLE}]` }, /^ROLES: .*defined twice/],
+    [{ ROLES: '[{"id":"admin","permissions":["*"],"tenantId":null,"permisions":[]}]' }, /^ROLES: /],
+    [{ ROLES: `[${ADMIN_ROLE}]`, POLICIES: '[{"id":"p","effect":"maybe","actions":["*"]}]' }, /^POLICIES: /],
+    [{ ROLES: `[${ADMIN_ROLE}]`, POLICIES: '[{"id":"p","effect":"deny","actions":["*"],"condition":{"eq":[1]}}]' }, /^POLICIES: /],
+    // Both wrong: the roles are reported (they are compiled first).
+    [{ ROLES: "[{}]", POLICIES: "[{}]" }, /^ROLES: /],
+  ])("the engine's validation names the variable: %j", (override, message) => {
+    const config = gatewayConfig({ ...base, ...override });
+    const stores = memoryStores();
+    expect(() => gatewayAuthorizer(config, stores)).toThrow(ConfigurationError);
+    expect(() => gatewayAuthorizer(config, stores)).toThrow(message);
+  });
+
+  test("valid ROLES and POLICIES build an authorizer that reads the access store", async () => {
+    const stores = memoryStores();
+    const authorizer = gatewayAuthorizer(gatewayConfig({ ...base, ROLES: `[${ADMIN_ROLE}]`, POLICIES: "[]" }), stores);
+    const subject = { type: "user" as const, id: "u1", tenantId: null };
+    expect((await authorizer.authorize(subject, "admin:read")).reason).toBe("default_deny");
+    await stores.access.updateAssignments("u1", null, { addRoles: ["admin"] });
+    expect((await authorizer.authorize(subject, "admin:read")).allowed).toBe(true);
+    expect(stores.audit.events.map((e) => [e.type, e.reason])).toEqual([["authorize", "default_deny"]]);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Bypass attempts against a gateway route rule. Runs in Node and workerd.
+ * Bypass attempts against a gateway route rule, decided by the authorization engine
+ * (`authorizerCheck`, see route-fixture.ts). Runs in Node and workerd.
  *
  * Rule under test: GET /admin/* requires admin:read. Every spelling of /admin/x must be decided
- * exactly like /admin/x (anonymous 401, ordinary user 403, administrator 200), except the
+ * exactly like /admin/x (anonymous 401, ordinary user 403, administrator and the administrator's
+ * admin:read API key 200), except the
  * ambiguous ones (an encoded / \ % ; or control character that a later hop could decode
  * differently): those are refused with 403 even for the administrator, which is never LESS
  * restrictive than the decoded form. SECURITY.md bug classes: `//path` bypassing disabled
@@ -73,6 +75,18 @@ describe("bypass table: GET /admin/* requires admin:read", () => {
     expect(fx.seen.length, "nothing reached the origin").toBe(before);
     expect(await status(path, "admin"), "administrator").toBe(expected === "same" ? 200 : 403);
     expect(fx.seen.length).toBe(before + (expected === "same" ? 1 : 0));
+    expect(await status(path, "adminKey"), "administrator's API key").toBe(expected === "same" ? 200 : 403);
+    expect(fx.seen.length).toBe(before + (expected === "same" ? 2 : 0));
+  });
+
+  test("the ordinary user's denials carry the engine's reason; the ambiguous ones never reach it", async () => {
+    const before = fx.denials.length;
+    await status("/%61dmin/x", "user");
+    await status("/admin%2Fx", "admin");
+    expect(fx.denials.slice(before).map((d) => [d.reason, d.detail])).toEqual([
+      ["forbidden", "default_deny"],
+      ["ambiguous_path", null],
+    ]);
   });
 
   test("the 403 is JSON forbidden, not cacheable", async () => {
@@ -100,6 +114,7 @@ describe("bypass table: GET /admin/* requires admin:read", () => {
     expect(await status("/admin/x", "anonymous", "HEAD")).toBe(401);
     expect(await status("/Admin//x/", "user", "HEAD")).toBe(403);
     expect(await status("/admin/x", "admin", "HEAD")).toBe(200);
+    expect(await status("/admin/x", "adminKey", "HEAD")).toBe(200);
   });
 
   test("a GET-only rule leaves other methods to the default (signed in is enough)", async () => {
@@ -124,10 +139,13 @@ describe("method * covers every method", () => {
     fx = await routeFixture([{ method: "*", path: "/admin/*", permission: "admin:write" }]);
   });
 
-  test.each(["GET", "HEAD", "POST", "PUT", "PATCH", "patch", "DELETE", "OPTIONS", "PROPFIND"])("%s /ADMIN/x: user 403, admin passes", async (method) => {
-    const request = (who: "user" | "admin"): Request => new Request(`${GW}/ADMIN/x`, { method, headers: { ...JSON_ACCEPT, ...(fx.as[who] as Record<string, string>) } });
+  test.each(["GET", "HEAD", "POST", "PUT", "PATCH", "patch", "DELETE", "OPTIONS", "PROPFIND"])("%s /ADMIN/x: user 403, admin passes, admin:read key 403", async (method) => {
+    const request = (who: "user" | "admin" | "adminKey"): Request => new Request(`${GW}/ADMIN/x`, { method, headers: { ...JSON_ACCEPT, ...(fx.as[who] as Record<string, string>) } });
     expect((await fx.gateway.fetch(request("user"))).status).toBe(403);
     expect((await fx.gateway.fetch(request("admin"))).status).toBe(200);
+    // The owner's role allows admin:write; the key's scopes do not, and scopes are an upper bound.
+    expect((await fx.gateway.fetch(request("adminKey"))).status).toBe(403);
+    expect(fx.denials.at(-1)!.detail).toBe("scope_limit");
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * The deployable entry (worker/index.ts) inside workerd with a real D1 binding and the Argon2
  * WASM module compiled the way wrangler ships it (vitest.config.ts declares the CompiledWasm
- * rule). Covers the wiring the memory-store tests cannot: d1Stores + argon2idHasher + env.
+ * rule). Covers the wiring the memory-store tests cannot: d1Stores + argon2idHasher + env, and
+ * the authorization engine on D1 (ROLES, assignments in the D1 access store, the admin API,
+ * API keys through the gateway).
  */
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, test } from "vitest";
-import type { D1DatabaseLike } from "../../src/adapters/d1/index.js";
+import { afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { d1CoreStores, type D1DatabaseLike } from "../../src/adapters/d1/index.js";
 import worker, { gatewayFor, type GatewayEnv } from "../../worker/index.js";
 import { sqliteMigrations } from "../adapters/d1-migrations.js";
 
@@ -15,9 +17,50 @@ const GW = "https://gw.example.test";
 // Never contacted by these tests.
 const gatewayEnv: GatewayEnv = { DB, ORIGIN_URL: "http://127.0.0.1:9", PUBLIC_PATHS: "/favicon.ico,/public/*" };
 
+const rulesEnv: GatewayEnv = {
+  ...gatewayEnv,
+  ROLES: '[{"id":"admin","permissions":["*"],"tenantId":null}]',
+  ROUTE_RULES: '[{"method":"GET","path":"/admin/*","permission":"admin:read"},{"path":"/reports/*","permission":"reports:read"}]',
+};
+
 beforeAll(async () => {
   await applyD1Migrations(DB as unknown as Parameters<typeof applyD1Migrations>[0], sqliteMigrations);
 });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/**
+ * The origin, faked by replacing the global fetch the gateway proxies with (the Worker module
+ * runs in this isolate). Records what reached it; answers 200.
+ */
+function fakeOrigin(): { seen: Request[] } {
+  const seen: Request[] = [];
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    seen.push(new Request(input, init));
+    return Response.json({ ok: true });
+  });
+  return { seen };
+}
+
+async function jsonSignUp(email: string, environment: GatewayEnv): Promise<string> {
+  const response = await worker.fetch(
+    new Request(`${GW}/auth/sign-up`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "correct horse battery", transport: "cookie" }),
+    }),
+    environment,
+  );
+  expect(response.status).toBe(201);
+  return response.headers.getSetCookie()[0]!.split(";")[0]!;
+}
+
+async function userIdOf(email: string): Promise<string> {
+  const row = await DB.prepare("SELECT id FROM users WHERE email = ?").bind(email).first<{ id: string }>();
+  return row!.id;
+}
 
 describe("worker/index.ts on D1 + Argon2 WASM", () => {
   test("one gateway per env, reused across requests", () => {
@@ -53,38 +96,86 @@ describe("worker/index.ts on D1 + Argon2 WASM", () => {
     expect(String((row.results[0] as { secret: string }).secret)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
-  test("ROUTE_RULES end to end: D1 principal -> ADMIN_EMAILS stand-in -> 403 + audit row in D1", async () => {
-    const rulesEnv: GatewayEnv = {
-      ...gatewayEnv,
-      ROUTE_RULES: '[{"method":"GET","path":"/admin/*","permission":"admin:read"}]',
-      ADMIN_EMAILS: "boss@example.test",
-    };
-    const signUp = await worker.fetch(
-      new Request(`${GW}/auth/sign-up`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "boss@example.test", password: "correct horse battery", transport: "cookie" }),
-      }),
-      rulesEnv,
-    );
-    expect(signUp.status).toBe(201);
-    const cookie = signUp.headers.getSetCookie()[0]!.split(";")[0]!;
+  test("ROUTE_RULES + ROLES end to end: no role -> 403 (audited in D1); a role written to the D1 access store -> through", async () => {
+    const origin = fakeOrigin();
+    const cookie = await jsonSignUp("boss@example.test", rulesEnv);
+    const userId = await userIdOf("boss@example.test");
 
-    // Listed but unverified: the stand-in refuses (whoever registers an address first must not become admin).
     for (const path of ["/admin/x", "//ADMIN/x/", "/%61dmin;j=1/x?next=/public"]) {
       const denied = await worker.fetch(new Request(`${GW}${path}`, { headers: { cookie } }), rulesEnv);
       expect(denied.status, path).toBe(403);
       expect(((await denied.json()) as { error: { code: string } }).error.code).toBe("forbidden");
     }
-    const rows = await DB.prepare("SELECT type, outcome, reason, detail FROM audit_events WHERE type = 'route_denied'").all();
-    expect(rows.results).toHaveLength(3);
-    expect(JSON.parse(String((rows.results[2] as { detail: string }).detail))).toMatchObject({ path: "/%61dmin;j=1/x", permission: "admin:read", checkReason: "admin_email_unverified" });
+    expect(origin.seen).toHaveLength(0);
+    const rows = await DB.prepare("SELECT type, reason, detail FROM audit_events WHERE user_id = ? AND type IN ('route_denied', 'authorize') ORDER BY at").bind(userId).all();
+    const events = rows.results as Array<{ type: string; reason: string; detail: string }>;
+    expect(events.filter((e) => e.type === "route_denied")).toHaveLength(3);
+    expect(events.filter((e) => e.type === "authorize").map((e) => e.reason)).toEqual(["default_deny", "default_deny", "default_deny"]);
+    const last = events.filter((e) => e.type === "route_denied").at(-1)!;
+    expect(JSON.parse(last.detail)).toMatchObject({ path: "/%61dmin;j=1/x", permission: "admin:read", checkReason: "default_deny" });
 
-    // Verified: the rule lets the request through to the (absent) origin, hence 502 rather than
-    // 403. workerd logs the refused connection ("Network connection lost"); that noise is expected.
-    await DB.prepare("UPDATE users SET email_verified = 1 WHERE email = ?").bind("boss@example.test").run();
-    const allowed = await worker.fetch(new Request(`${GW}/admin/x`, { headers: { cookie } }), rulesEnv);
-    expect(allowed.status).toBe(502);
+    // What `npm run admin -- assign-role` does, through the same D1 access store.
+    await d1CoreStores(DB).access.updateAssignments(userId, null, { addRoles: ["admin"] });
+    const allowed = await worker.fetch(new Request(`${GW}/admin/x?tab=1`, { headers: { cookie } }), rulesEnv);
+    expect(allowed.status).toBe(200);
+    expect(origin.seen.at(-1)!.url).toBe("http://127.0.0.1:9/admin/x?tab=1");
+    expect(origin.seen.at(-1)!.headers.get("x-portcullis-user-id")).toBe(userId);
+  });
+
+  test("an API key minted through the admin API reaches the origin within its scopes and is refused outside them", async () => {
+    const origin = fakeOrigin();
+    const cookie = await jsonSignUp("keys@example.test", rulesEnv);
+    const ownerId = await userIdOf("keys@example.test");
+    const mint = (): Promise<Response> =>
+      worker.fetch(
+        new Request(`${GW}/auth/admin/api-keys`, {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie },
+          body: JSON.stringify({ name: "reports bot", scopes: ["reports:read"] }),
+        }),
+        rulesEnv,
+      );
+    // The admin API is itself behind permissions: without a role, no key.
+    expect((await mint()).status).toBe(403);
+
+    await d1CoreStores(DB).access.updateAssignments(ownerId, null, { addRoles: ["admin"] });
+    const minted = await mint();
+    expect(minted.status).toBe(201);
+    const { key } = (await minted.json()) as { key: string };
+    expect(key).toMatch(/^pk_live_/);
+    const bearer = { authorization: `Bearer ${key}` };
+
+    const reports = await worker.fetch(new Request(`${GW}/reports/q1`, { headers: bearer }), rulesEnv);
+    expect(reports.status).toBe(200);
+    const seen = origin.seen.at(-1)!;
+    expect(seen.headers.get("x-portcullis-principal-type")).toBe("api_key");
+    expect(seen.headers.get("x-portcullis-user-id")).toBe(ownerId);
+    expect(seen.headers.get("authorization")).toBeNull();
+    // No rule on this path: a valid key is enough, like a session.
+    expect((await worker.fetch(new Request(`${GW}/home`, { headers: bearer }), rulesEnv)).status).toBe(200);
+
+    // The owner holds admin:read; the key's scopes do not.
+    const admin = await worker.fetch(new Request(`${GW}/admin/x`, { headers: bearer }), rulesEnv);
+    expect(admin.status).toBe(403);
+    const denial = await DB.prepare("SELECT detail FROM audit_events WHERE user_id = ? AND type = 'route_denied' ORDER BY at DESC LIMIT 1").bind(ownerId).first<{ detail: string }>();
+    expect(JSON.parse(denial!.detail)).toMatchObject({ permission: "admin:read", checkReason: "scope_limit" });
+    // A key cannot mint keys (admin API rule), and a wrong key is 401.
+    expect((await worker.fetch(new Request(`${GW}/auth/admin/api-keys`, { method: "POST", headers: { ...bearer, "content-type": "application/json" }, body: "{}" }), rulesEnv)).status).toBe(403);
+    expect((await worker.fetch(new Request(`${GW}/reports/q1`, { headers: { authorization: `Bearer ${key}x`, accept: "application/json" } }), rulesEnv)).status).toBe(401);
+  });
+
+  test.each([
+    ["not JSON", "admin"],
+    ["a role without tenantId", '[{"id":"admin","permissions":["*"]}]'],
+    ["a partial glob", '[{"id":"admin","permissions":["adm*:read"],"tenantId":null}]'],
+  ])("an invalid ROLES var (%s) -> 500 gateway misconfigured, the variable named in the thrown error", async (_label, roles) => {
+    const bad: GatewayEnv = { ...rulesEnv, ROLES: roles };
+    const response = await worker.fetch(new Request(`${GW}/`), bad);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).toContain("gateway misconfigured");
+    expect(text).not.toContain("ROLES");
+    expect(() => gatewayFor(bad)).toThrow(/^ROLES/);
   });
 
   test("malformed ROUTE_RULES stop the gateway (500 misconfigured, reason in the thrown error)", async () => {

@@ -37,3 +37,4 @@ export {
   type RouteVerdict,
 } from "./route-authorization.js";
 export { auditRouteDenials, routeDenialEvent, type RouteDenialAuditOptions } from "./route-audit.js";
+export { authorizerCheck, type AuthorizerCheckOptions } from "./authorizer-check.js";
