@@ -8,10 +8,11 @@ import { createContext, cryptoRandom, systemClock, type Clock, type Random } fro
 import { AuthError, ConfigurationError } from "./errors.js";
 import { assertSameOrigin } from "./http/csrf.js";
 import { errorResponse, json } from "./http/respond.js";
-import { createPipeline } from "./pipeline.js";
-import { registerPlugins, type Plugin, type PluginRoute, type Stores } from "./plugins.js";
+import { createPipeline, type Pipeline } from "./pipeline.js";
+import { registerPlugins, type Plugin, type PluginHost, type PluginRoute, type Stores } from "./plugins.js";
 import { createAuthenticator, type AuthResult } from "./read-path.js";
 import { coreRoutes } from "./routes.js";
+import { sessionResponse } from "./session-response.js";
 import { parseSettings, type Settings, type SettingsInput } from "./settings.js";
 
 export interface AuthOptions {
@@ -73,18 +74,23 @@ export function createAuth(options: AuthOptions): Auth {
     apiKeyHeader: settings.apiKeyHeader,
   });
   // After the read path exists: plugin routes (admin, ...) authenticate their callers with it.
-  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, audit, clock, random });
+  // Plugins are set up before the pipeline exists (they supply its risk and challenge stages);
+  // their routes run later, when it does.
+  let pipeline: Pipeline | undefined;
+  const signIn: PluginHost["signIn"] = async (attempt, ctx, responseOptions) => sessionResponse(cookie, await pipeline!.run(attempt, ctx), responseOptions);
+  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, signIn, audit, clock, random });
   const access = stores.access;
-  const pipeline = createPipeline({
+  pipeline = createPipeline({
     strategy,
     audit,
     risk: registry.risk,
     challenges: registry.challenges,
     // One tenant per user in 0.3: the oldest membership. Choosing among several is phase 5.
     ...(access === undefined ? {} : { tenantOf: async (user) => (await access.membershipsOf(user.id))[0]?.tenantId ?? null }),
+    requireVerifiedEmail: settings.requireVerifiedEmail,
   });
   const routes = indexRoutes([
-    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie }),
+    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie, userEvents: registry.userEvents }),
     ...tokens.routes,
     ...registry.routes,
   ]);

@@ -17,6 +17,11 @@ export type AuthErrorCode =
   | "csrf_rejected"
   | "forbidden"
   | "challenge_required"
+  | "email_not_verified"
+  | "invalid_token"
+  | "oauth_failed"
+  | "account_exists"
+  | "last_credential"
   | "not_found"
   | "method_not_allowed"
   | "storage_unavailable"
@@ -38,6 +43,16 @@ const STATUS: Record<AuthErrorCode, number> = {
   csrf_rejected: 403,
   forbidden: 403,
   challenge_required: 401,
+  /** `settings.requireVerifiedEmail` and the address is not verified yet. */
+  email_not_verified: 403,
+  /** A magic-link or verification token that is unknown, used, expired or of another purpose. */
+  invalid_token: 400,
+  /** An OAuth / OIDC sign-in failed (state, PKCE, code, id_token, provider); the message never names a secret. */
+  oauth_failed: 400,
+  /** A local account has this email and linking is not automatic: sign in and link it. */
+  account_exists: 409,
+  /** Unlinking would leave the account with no way to sign in. */
+  last_credential: 409,
   not_found: 404,
   method_not_allowed: 405,
   storage_unavailable: 503,

@@ -21,6 +21,8 @@ export interface Attempt {
 
 export type PipelineResult =
   | { kind: "session"; user: User; issued: IssuedToken }
+  /** `requireVerifiedEmail`: a new account whose address is not verified yet gets no session. */
+  | { kind: "verification_required"; user: User }
   | { kind: "challenge"; user: User; challenge: { kind: string; data: Record<string, string | number | boolean> } };
 
 export interface Pipeline {
@@ -42,6 +44,8 @@ export function createPipeline(deps: {
   challenges: readonly ChallengeProvider[];
   /** The tenant a new session acts in; absent: none. A failure rejects (StorageError) and no session is issued. */
   tenantOf?: (user: User) => Promise<string | null>;
+  /** Sign-in needs `user.emailVerified`; sign-up then ends without a session. */
+  requireVerifiedEmail?: boolean;
 }): Pipeline {
   return {
     async run(attempt: Attempt, ctx: RequestContext): Promise<PipelineResult> {
@@ -61,6 +65,15 @@ export function createPipeline(deps: {
         user = verification.user;
         // Service accounts act only through their API keys, never through a session.
         if (user.kind !== "user") return await refuse(user, "not_a_person", base.detail);
+        if (deps.requireVerifiedEmail === true && !user.emailVerified) {
+          if (attempt.action === "sign_up") {
+            await audit({ ...base, outcome: "success", reason: "verification_required", userId: user.id });
+            return { kind: "verification_required", user };
+          }
+          // After the credential check: only someone holding the proof learns the address is unverified.
+          await audit({ ...base, outcome: "failure", reason: "email_not_verified", userId: user.id });
+          throw new AuthError("email_not_verified", "verify your email address first");
+        }
 
         const input = { action: attempt.action, method: attempt.method, user };
         const risk = deps.risk === null ? NO_RISK : await deps.risk.evaluate(input, ctx);

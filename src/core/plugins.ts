@@ -9,10 +9,12 @@ import type { KeyStore } from "../ports/key-store.js";
 import type { RiskEvaluator } from "../ports/risk-evaluator.js";
 import type { SessionStore } from "../ports/session-store.js";
 import type { SingleUseStore } from "../ports/single-use-store.js";
-import type { UserStore } from "../ports/user-store.js";
+import type { User, UserStore } from "../ports/user-store.js";
 import type { Auditor } from "./audit.js";
 import type { Clock, Random, RequestContext } from "./context.js";
+import type { Attempt } from "./pipeline.js";
 import type { AuthResult } from "./read-path.js";
+import type { SessionResponseOptions } from "./session-response.js";
 import type { Settings } from "./settings.js";
 import { ConfigurationError } from "./errors.js";
 
@@ -48,8 +50,18 @@ export interface PluginRoute {
   handle(ctx: RequestContext): Promise<Response>;
 }
 
+/** Something happened to an account that a plugin may act on (send a verification mail, warn the owner). */
+export type UserEvent =
+  | { type: "signed_up"; user: User }
+  /** Sign-up with an address that is taken, while `requireVerifiedEmail` hides that from the visitor. */
+  | { type: "sign_up_conflict"; email: string };
+
+export type UserEventListener = (event: UserEvent, ctx: RequestContext) => Promise<void>;
+
 export interface PluginParts {
   routes?: PluginRoute[];
+  /** Called after the event; a rejection is swallowed (the plugin audits its own failures). */
+  onUserEvent?: UserEventListener;
   /** Fills the risk stage; at most one plugin may. */
   risk?: RiskEvaluator;
   /** Appended to the challenge stage, in plugin order. */
@@ -63,6 +75,12 @@ export interface PluginParts {
 export interface PluginHost {
   readonly settings: Settings;
   authenticate(ctx: RequestContext): Promise<AuthResult>;
+  /**
+   * Runs a sign-in attempt through the pipeline (risk, challenges, session, audit) and answers
+   * with the session: JSON, or a 303 to `redirectTo` with the cookie set. The only way a plugin
+   * issues a session, so no sign-in method skips the audit or the risk stage.
+   */
+  signIn(attempt: Attempt, ctx: RequestContext, options: SessionResponseOptions): Promise<Response>;
   readonly audit: Auditor;
   readonly clock: Clock;
   readonly random: Random;
@@ -77,6 +95,7 @@ export interface Plugin<R extends Requirements = Requirements> {
 
 export interface Registry {
   routes: PluginRoute[];
+  userEvents: UserEventListener[];
   risk: RiskEvaluator | null;
   challenges: ChallengeProvider[];
 }
@@ -87,7 +106,7 @@ export function definePlugin<R extends Requirements>(plugin: Plugin<R>): Plugin<
 
 /** Checks every declared requirement once, at start-up; a mismatch throws `ConfigurationError`. */
 export function registerPlugins(plugins: readonly Plugin[], stores: Stores, host: PluginHost): Registry {
-  const registry: Registry = { routes: [], risk: null, challenges: [] };
+  const registry: Registry = { routes: [], userEvents: [], risk: null, challenges: [] };
   const seen = new Set<string>();
   for (const plugin of plugins) {
     if (seen.has(plugin.id)) throw new ConfigurationError(`plugin "${plugin.id}" is registered twice`);
@@ -111,6 +130,7 @@ export function registerPlugins(plugins: readonly Plugin[], stores: Stores, host
     }
     registry.challenges.push(...(parts.challenges ?? []));
     registry.routes.push(...(parts.routes ?? []));
+    if (parts.onUserEvent !== undefined) registry.userEvents.push(parts.onUserEvent);
   }
   return registry;
 }

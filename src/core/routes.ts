@@ -3,20 +3,19 @@ import { checkPassword, normalizeEmail, normalizePassword } from "../credentials
 import { passwordVerifier } from "../credentials/password-verifier.js";
 import type { CredentialStore } from "../ports/credential-store.js";
 import type { PasswordHasher } from "../ports/password-hasher.js";
-import type { UserPrincipal } from "../ports/principal.js";
-import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
 import type { UserStore } from "../ports/user-store.js";
-import { clearedCookie, sessionCookie, type CookieOptions } from "../sessions/transport.js";
+import { clearedCookie, type CookieOptions } from "../sessions/transport.js";
 import type { Auditor } from "./audit.js";
 import type { RequestContext } from "./context.js";
 import { toBase64Url } from "./encoding.js";
 import { AuthError } from "./errors.js";
 import { readJson } from "./http/body.js";
 import { errorResponse, json, noContent } from "./http/respond.js";
-import type { Pipeline, PipelineResult } from "./pipeline.js";
-import type { PluginRoute } from "./plugins.js";
-import { toPrincipal, type AuthResult } from "./read-path.js";
+import type { Pipeline } from "./pipeline.js";
+import type { PluginRoute, UserEventListener } from "./plugins.js";
+import type { AuthResult } from "./read-path.js";
+import { publicSession, publicUser, sessionResponse, verificationRequired } from "./session-response.js";
 import type { Settings } from "./settings.js";
 
 const Transport = v.optional(v.picklist(["cookie", "bearer"]), "cookie");
@@ -44,6 +43,8 @@ export interface RouteDeps {
   audit: Auditor;
   authenticate: (ctx: RequestContext) => Promise<AuthResult>;
   cookie: CookieOptions;
+  /** Plugins that act on sign-ups (verification mail); a failing listener never changes the answer. */
+  userEvents: readonly UserEventListener[];
 }
 
 export function coreRoutes(deps: RouteDeps): PluginRoute[] {
@@ -63,7 +64,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
         if (email.endsWith(".invalid")) throw new AuthError("invalid_email", "this address cannot receive mail");
         const password = normalizePassword(body.password);
         checkPassword(password, policy);
-        const result = await deps.pipeline.run(
+        const run = deps.pipeline.run(
           {
             action: "sign_up",
             method: "password",
@@ -81,7 +82,18 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
           },
           ctx,
         );
-        return sessionResponse(result, body.transport, 201);
+        let result: Awaited<typeof run>;
+        try {
+          result = await run;
+        } catch (error) {
+          // With verification required, a taken address answers exactly like a new one; its
+          // owner can be told by mail (a listener) instead of the visitor by the response.
+          if (!settings.requireVerifiedEmail || !(error instanceof AuthError) || error.code !== "email_taken") throw error;
+          await emit({ type: "sign_up_conflict", email }, ctx);
+          return verificationRequired();
+        }
+        await emit({ type: "signed_up", user: result.user }, ctx);
+        return sessionResponse(deps.cookie, result, { transport: body.transport, status: 201 });
       },
     },
     {
@@ -112,7 +124,7 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
           },
           ctx,
         );
-        return sessionResponse(result, body.transport, 200);
+        return sessionResponse(deps.cookie, result, { transport: body.transport, status: 200 });
       },
     },
     {
@@ -150,32 +162,14 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
 
   return routes;
 
-  function sessionResponse(result: PipelineResult, transport: "cookie" | "bearer", status: number): Response {
-    if (result.kind === "challenge") {
-      throw new AuthError("challenge_required", "another step is required", { detail: { challenge: result.challenge } });
+  async function emit(event: Parameters<UserEventListener>[0], ctx: RequestContext): Promise<void> {
+    for (const listener of deps.userEvents) {
+      try {
+        await listener(event, ctx);
+      } catch {
+        // The account exists either way; the listener audits its own failures, and a
+        // verification mail can be requested again.
+      }
     }
-    const { issued } = result;
-    const body: Record<string, unknown> = { user: publicUser(toPrincipal(result.user, issued.session.tenantId)), session: publicSession(issued.session) };
-    if (transport === "bearer") {
-      body.token = issued.token;
-      body.tokenType = "Bearer";
-      return json(status, body);
-    }
-    const maxAge = (issued.session.expiresAt.getTime() - issued.session.createdAt.getTime()) / 1000;
-    return json(status, body, { "set-cookie": sessionCookie(deps.cookie, issued.token, maxAge) });
   }
-}
-
-function publicUser(principal: UserPrincipal): Record<string, unknown> {
-  return { id: principal.id, email: principal.email, emailVerified: principal.emailVerified, name: principal.name };
-}
-
-function publicSession(session: SessionRecord): Record<string, unknown> {
-  return {
-    createdAt: session.createdAt.toISOString(),
-    expiresAt: session.expiresAt.toISOString(),
-    idleExpiresAt: session.idleExpiresAt.toISOString(),
-    amr: session.amr,
-    tenantId: session.tenantId,
-  };
 }

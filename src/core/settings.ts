@@ -35,6 +35,12 @@ const SettingsSchema = v.strictObject({
     ),
     null,
   ),
+  /**
+   * Sign-in needs a verified email (off by default). Sign-up then issues no session: it answers
+   * 202 `{ verificationRequired: true }` whether or not the address was already registered, so
+   * sign-up no longer tells who has an account.
+   */
+  requireVerifiedEmail: v.optional(v.boolean(), false),
   /** Largest request body accepted, in bytes. */
   bodyLimit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(1_048_576)), 16_384),
   session: v.optional(

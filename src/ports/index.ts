@@ -15,3 +15,5 @@ export type * from "./single-use-store.js";
 export type * from "./authorization.js";
 export type * from "./api-key-store.js";
 export type * from "./access-store.js";
+export type * from "./oauth-provider.js";
+export type * from "./mailer.js";
