@@ -1,0 +1,91 @@
+import { ConfigurationError } from "../../core/errors.js";
+import type { OAuthProvider } from "../../ports/oauth-provider.js";
+import { safeReturnPath } from "../../runtimes/access/return-path.js";
+
+export interface OAuthOptions {
+  /** The identity providers to offer; ids are route segments and credential namespaces. */
+  providers: readonly OAuthProvider[];
+  /**
+   * The public origin browsers use, e.g. "https://app.example.com". Redirect URIs are built from
+   * it (`${origin}${basePath}/oauth/<id>/callback`), never from the Host header, so they are
+   * exactly the ones registered with the provider (RFC 9700 section 2.1).
+   */
+  origin: string;
+  /**
+   * A same-origin path (e.g. "/auth/sign-in"): failed start and callback requests answer a 303 to
+   * `${errorRedirect}?error=<code>` instead of JSON, so a browser lands on a page that explains.
+   */
+  errorRedirect?: string;
+  /** How long a started flow may take, in seconds (60 to 3600). Default 600. */
+  stateTtlSeconds?: number;
+}
+
+export interface OAuthConfig {
+  providers: ReadonlyMap<string, OAuthProvider>;
+  origin: string;
+  errorRedirect: string | null;
+  stateTtlSeconds: number;
+}
+
+const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export const DEFAULT_STATE_TTL = 600;
+
+/** Validates everything once, at start-up: a mistake here must stop the process, not fail open. */
+export function parseOAuthOptions(options: OAuthOptions): OAuthConfig {
+  if (options === null || typeof options !== "object") throw new ConfigurationError("oauth: options are required");
+  const origin = parseOrigin(options.origin);
+  const providers = parseProviders(options.providers);
+  const ttl = options.stateTtlSeconds ?? DEFAULT_STATE_TTL;
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 3600) {
+    throw new ConfigurationError("oauth: stateTtlSeconds must be an integer from 60 to 3600");
+  }
+  return { providers, origin, errorRedirect: parseErrorRedirect(options.errorRedirect, origin), stateTtlSeconds: ttl };
+}
+
+function parseOrigin(value: unknown): string {
+  if (typeof value !== "string" || value === "") throw new ConfigurationError("oauth: origin is required, e.g. https://app.example.com");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`oauth: origin ${JSON.stringify(value)} is not a URL`);
+  }
+  // WHATWG URL accepts "*" in a host; a wildcard origin would make the redirect URI a pattern.
+  if (url.origin !== value || url.hostname.includes("*")) {
+    throw new ConfigurationError(`oauth: origin must be a bare origin such as https://app.example.com (no path, no trailing slash), got ${JSON.stringify(value)}`);
+  }
+  // RFC 9700 2.1: redirect URIs travel over TLS, except to the loopback host during development.
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    throw new ConfigurationError("oauth: origin must use https (http only for localhost)");
+  }
+  return value;
+}
+
+function parseProviders(value: unknown): Map<string, OAuthProvider> {
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigurationError("oauth: providers must be a non-empty array");
+  const byId = new Map<string, OAuthProvider>();
+  for (const provider of value as unknown[]) {
+    const candidate = provider as Partial<OAuthProvider> | null;
+    const id = candidate?.id;
+    if (typeof id !== "string" || !PROVIDER_ID.test(id)) {
+      throw new ConfigurationError(`oauth: provider id must match [a-z0-9-]{1,32}, got ${JSON.stringify(id)}`);
+    }
+    if (candidate!.kind !== "oidc" && candidate!.kind !== "oauth2") throw new ConfigurationError(`oauth: provider "${id}" has kind ${JSON.stringify(candidate!.kind)}, not "oidc" or "oauth2"`);
+    if (typeof candidate!.authorizationUrl !== "function" || typeof candidate!.exchange !== "function") {
+      throw new ConfigurationError(`oauth: provider "${id}" must implement authorizationUrl and exchange`);
+    }
+    if (byId.has(id)) throw new ConfigurationError(`oauth: provider id "${id}" is used twice`);
+    byId.set(id, candidate as OAuthProvider);
+  }
+  return byId;
+}
+
+function parseErrorRedirect(value: unknown, origin: string): string | null {
+  if (value === undefined || value === null) return null;
+  // The code is appended as the only query parameter, so the path itself carries none.
+  if (typeof value !== "string" || value.includes("?") || value.includes("#") || safeReturnPath(value, origin) !== value) {
+    throw new ConfigurationError(`oauth: errorRedirect must be a same-origin path without query, such as /auth/sign-in, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
