@@ -78,7 +78,17 @@ export function createAuth(options: AuthOptions): Auth {
   // their routes run later, when it does.
   let pipeline: Pipeline | undefined;
   const signIn: PluginHost["signIn"] = async (attempt, ctx, responseOptions) => sessionResponse(cookie, await pipeline!.run(attempt, ctx), responseOptions);
-  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, signIn, audit, clock, random });
+  const emitUserEvent: PluginHost["emitUserEvent"] = async (event, ctx) => {
+    for (const listener of registry.userEvents) {
+      try {
+        await listener(event, ctx);
+      } catch {
+        // The account exists either way; the listener audits its own failures, and a
+        // verification mail can be requested again.
+      }
+    }
+  };
+  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, signIn, emitUserEvent, audit, clock, random });
   const access = stores.access;
   pipeline = createPipeline({
     strategy,
@@ -90,7 +100,7 @@ export function createAuth(options: AuthOptions): Auth {
     requireVerifiedEmail: settings.requireVerifiedEmail,
   });
   const routes = indexRoutes([
-    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie, userEvents: registry.userEvents }),
+    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie, emitUserEvent }),
     ...tokens.routes,
     ...registry.routes,
   ]);

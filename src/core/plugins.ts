@@ -81,6 +81,8 @@ export interface PluginHost {
    * issues a session, so no sign-in method skips the audit or the risk stage.
    */
   signIn(attempt: Attempt, ctx: RequestContext, options: SessionResponseOptions): Promise<Response>;
+  /** Tells every plugin's `onUserEvent` (an account made by OAuth, say); listener failures are swallowed. */
+  emitUserEvent(event: UserEvent, ctx: RequestContext): Promise<void>;
   readonly audit: Auditor;
   readonly clock: Clock;
   readonly random: Random;

@@ -13,7 +13,7 @@ import { AuthError } from "./errors.js";
 import { readJson } from "./http/body.js";
 import { errorResponse, json, noContent } from "./http/respond.js";
 import type { Pipeline } from "./pipeline.js";
-import type { PluginRoute, UserEventListener } from "./plugins.js";
+import type { PluginHost, PluginRoute } from "./plugins.js";
 import type { AuthResult } from "./read-path.js";
 import { publicSession, publicUser, sessionResponse, verificationRequired } from "./session-response.js";
 import type { Settings } from "./settings.js";
@@ -43,8 +43,8 @@ export interface RouteDeps {
   audit: Auditor;
   authenticate: (ctx: RequestContext) => Promise<AuthResult>;
   cookie: CookieOptions;
-  /** Plugins that act on sign-ups (verification mail); a failing listener never changes the answer. */
-  userEvents: readonly UserEventListener[];
+  /** Tells plugins about sign-ups (verification mail); a failing listener never changes the answer. */
+  emitUserEvent: PluginHost["emitUserEvent"];
 }
 
 export function coreRoutes(deps: RouteDeps): PluginRoute[] {
@@ -89,10 +89,10 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
           // With verification required, a taken address answers exactly like a new one; its
           // owner can be told by mail (a listener) instead of the visitor by the response.
           if (!settings.requireVerifiedEmail || !(error instanceof AuthError) || error.code !== "email_taken") throw error;
-          await emit({ type: "sign_up_conflict", email }, ctx);
+          await deps.emitUserEvent({ type: "sign_up_conflict", email }, ctx);
           return verificationRequired();
         }
-        await emit({ type: "signed_up", user: result.user }, ctx);
+        await deps.emitUserEvent({ type: "signed_up", user: result.user }, ctx);
         return sessionResponse(deps.cookie, result, { transport: body.transport, status: 201 });
       },
     },
@@ -161,15 +161,4 @@ export function coreRoutes(deps: RouteDeps): PluginRoute[] {
   ];
 
   return routes;
-
-  async function emit(event: Parameters<UserEventListener>[0], ctx: RequestContext): Promise<void> {
-    for (const listener of deps.userEvents) {
-      try {
-        await listener(event, ctx);
-      } catch {
-        // The account exists either way; the listener audits its own failures, and a
-        // verification mail can be requested again.
-      }
-    }
-  }
 }

@@ -5,6 +5,8 @@ describe("ASVS 3.5: cross-site state changes are refused", () => {
   test.each([
     ["a foreign Origin", { origin: "https://evil.test" }],
     ["Origin: null", { origin: "null" }],
+    ["Origin: null, Sec-Fetch-Site: same-site", { origin: "null", "sec-fetch-site": "same-site" }],
+    ["Origin: null, Sec-Fetch-Site: cross-site", { origin: "null", "sec-fetch-site": "cross-site" }],
     ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
     ["a look-alike origin", { origin: "https://app.example.evil.test" }],
     ["the right host on http", { origin: "http://app.example" }],
@@ -16,6 +18,13 @@ describe("ASVS 3.5: cross-site state changes are refused", () => {
     expect(await errorCode(response)).toBe("csrf_rejected");
     expect(response.headers.get("set-cookie")).toBeNull();
     expect((await auth.handle(request("/auth/session", { cookie }))).status).toBe(200);
+  });
+
+  test("Origin: null is accepted only when the browser itself marks the request same-origin (a no-referrer page's own form)", async () => {
+    const { auth } = makeHarness();
+    const { cookie } = await signUp(auth);
+    const response = await auth.handle(request("/auth/sign-out", { method: "POST", cookie, headers: { origin: "null", "sec-fetch-site": "same-origin" } }));
+    expect(response.status).toBe(204);
   });
 
   test("login CSRF: a cross-site sign-in is refused before any credential check", async () => {
