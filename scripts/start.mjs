@@ -9,6 +9,10 @@
  * Ctrl-C stops both. If either child dies, the other is stopped too.
  *
  * The gateway reads ORIGIN_URL from wrangler.toml; it is overridden only when ORIGIN_PORT is set.
+ * For local runs only, two vars are added on the command line (never in wrangler.toml, which is
+ * what gets deployed): PUBLIC_ORIGIN=http://localhost:<port> (links in mail and OAuth redirect
+ * URIs point at it) and DEV_INBOX=true (mail stays in the Worker and shows up at
+ * /auth/dev/inbox and in this terminal, so magic links work with no mail service).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -93,14 +97,21 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => s
 
 start("demo origin", [path.join(root, "worker", "demo-origin.mjs")], { PORT: String(originPort) });
 
-const devArgs = [wrangler, "dev", "--port", String(gatewayPort), "--ip", "127.0.0.1"];
+// localhost, not 127.0.0.1: the address printed below, so cookies set on the way back from a
+// mailed link or an OAuth provider belong to the host the browser is already on.
+const publicOrigin = `http://localhost:${gatewayPort}`;
+const devArgs = [wrangler, "dev", "--port", String(gatewayPort), "--ip", "127.0.0.1", "--var", `PUBLIC_ORIGIN:${publicOrigin}`, "--var", "DEV_INBOX:true"];
 if (process.env.ORIGIN_PORT !== undefined) devArgs.push("--var", `ORIGIN_URL:http://127.0.0.1:${originPort}`);
 const gateway = start("wrangler dev", devArgs, {});
 
 if (await waitForGateway(`http://127.0.0.1:${gatewayPort}/auth/session`, gateway, 60_000)) {
   console.log(`
-  Portcullis gateway ready: open http://localhost:${gatewayPort}/ in your browser.
+  Portcullis gateway ready: open ${publicOrigin}/ in your browser.
   Demo origin behind it: http://127.0.0.1:${originPort} (only the gateway should talk to it).
+
+  Mail does not leave this machine (DEV_INBOX): sign-in links and address confirmations are
+  listed at ${publicOrigin}/auth/dev/inbox (and printed here). Ask for one with "Email me a
+  sign-in link" on the sign-in page, once you have an account.
 
   /admin/* needs the admin:read permission (ROUTE_RULES and ROLES in wrangler.toml). After you
   sign up, make yourself administrator from another terminal (same local database), with the

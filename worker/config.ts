@@ -7,8 +7,12 @@ import type { D1DatabaseLike } from "../src/adapters/d1/index.js";
 import { ConfigurationError } from "../src/core/errors.js";
 import type { SettingsInput } from "../src/core/settings.js";
 import { parseList, type RouteRule } from "../src/runtimes/access/index.js";
+import { optionalText, parseFlag, parseOrigin } from "./env-values.js";
+import { parseMail, type MailConfig, type MailEnv } from "./mail-config.js";
+import { parseOAuthProviders, type OAuthEnv, type OAuthProviderSpec } from "./oauth-config.js";
 
-export interface GatewayEnv {
+/** OAuth (oauth-config.ts) and mail (mail-config.ts) variables are declared next to their parsers. */
+export interface GatewayEnv extends OAuthEnv, MailEnv {
   DB: D1DatabaseLike;
   /** Where authenticated requests go, e.g. "https://app.internal.example" or "http://127.0.0.1:8788". */
   ORIGIN_URL: string;
@@ -39,6 +43,14 @@ export interface GatewayEnv {
    * deployment that sets it stops with a message instead of silently losing its administrators.
    */
   ADMIN_EMAILS?: string;
+  /**
+   * The gateway's public origin as browsers see it, e.g. "https://auth.example.com": OAuth
+   * redirect URIs (`{origin}{base}/oauth/<id>/callback`) and links in mail are built from it,
+   * never from the Host header. Required as soon as OAuth or mail is configured.
+   */
+  PUBLIC_ORIGIN?: string;
+  /** "true": sign-in needs a verified email address (needs a mailer to send the links). */
+  REQUIRE_VERIFIED_EMAIL?: string;
 }
 
 export interface GatewayConfig {
@@ -53,6 +65,12 @@ export interface GatewayConfig {
    */
   roles: unknown[];
   policies: unknown[];
+  /** PUBLIC_ORIGIN, normalised; null when unset (then no OAuth and no mail). */
+  publicOrigin: string | null;
+  /** In the order the sign-in page lists them: OIDC_PROVIDERS, then Google, then GitHub. */
+  oauthProviders: OAuthProviderSpec[];
+  /** Null: no mail, so no magic links and no address verification. */
+  mail: MailConfig | null;
 }
 
 /** Cookie name when `COOKIE_SECURE=false`: the `__Host-` prefix requires `Secure`. */
@@ -65,13 +83,24 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
     );
   }
   const originUrl = parseOriginUrl(env.ORIGIN_URL);
-  const secure = parseSecure(env.COOKIE_SECURE);
+  const secure = parseFlag("COOKIE_SECURE", env.COOKIE_SECURE, true);
+  const publicOrigin = parsePublicOrigin(env.PUBLIC_ORIGIN);
+  const oauthProviders = parseOAuthProviders(env);
+  if (oauthProviders.length > 0 && publicOrigin === null) {
+    throw new ConfigurationError("PUBLIC_ORIGIN is required when OAuth providers are configured: redirect URIs are built from it (e.g. https://auth.example.com)");
+  }
+  const mail = parseMail(env, publicOrigin);
+  const requireVerifiedEmail = parseFlag("REQUIRE_VERIFIED_EMAIL", env.REQUIRE_VERIFIED_EMAIL, false);
+  if (requireVerifiedEmail && mail === null) {
+    throw new ConfigurationError("REQUIRE_VERIFIED_EMAIL needs a mailer to send verification links: set MAIL_API_URL, MAIL_API_KEY and MAIL_FROM (or DEV_INBOX in development)");
+  }
   const settings: SettingsInput = {
     trustedOrigins: parseList(env.TRUSTED_ORIGINS),
     // Cloudflare sets this header itself and overwrites any client value, so it is trustworthy here.
     ipHeader: "cf-connecting-ip",
     cookie: secure ? {} : { secure: false, name: INSECURE_COOKIE_NAME },
   };
+  if (requireVerifiedEmail) settings.requireVerifiedEmail = true;
   const basePath = env.AUTH_BASE_PATH?.trim();
   if (basePath !== undefined && basePath !== "") settings.basePath = basePath;
   return {
@@ -81,7 +110,15 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
     routeRules: parseRouteRules(env.ROUTE_RULES),
     roles: parseJsonArray("ROLES", env.ROLES, "role definitions"),
     policies: parseJsonArray("POLICIES", env.POLICIES, "policy documents"),
+    publicOrigin,
+    oauthProviders,
+    mail,
   };
+}
+
+function parsePublicOrigin(value: string | undefined): string | null {
+  const trimmed = optionalText(value);
+  return trimmed === undefined ? null : parseOrigin("PUBLIC_ORIGIN", trimmed);
 }
 
 /** Absent or blank means no rules; anything else must be a JSON array of objects. */
@@ -122,11 +159,4 @@ function parseOriginUrl(value: string | undefined): URL {
     throw new ConfigurationError("ORIGIN_URL must not carry credentials, a query or a fragment");
   }
   return url;
-}
-
-function parseSecure(value: string | undefined): boolean {
-  const normalised = value?.trim().toLowerCase() ?? "";
-  if (normalised === "" || normalised === "true") return true;
-  if (normalised === "false") return false;
-  throw new ConfigurationError('COOKIE_SECURE must be "true" or "false"');
 }

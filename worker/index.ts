@@ -1,19 +1,22 @@
 /**
  * The deployable gateway Worker: D1 for users, credentials, sessions, API keys, tenant
- * memberships and role assignments, and audit; Argon2id on the WASM build that wrangler ships as
+ * memberships and role assignments, single-use values (OAuth states, email-link tokens) and
+ * audit; Argon2id on the WASM build that wrangler ships as
  * a compiled module; route rules decided by the authorization engine. Configuration comes from
  * wrangler.toml ([vars] and the DB binding); see `config.ts`.
  */
 import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
-import { d1CoreStores } from "../src/adapters/d1/index.js";
 import { adminApi } from "../src/admin/index.js";
 import { createAuth } from "../src/core/create-auth.js";
 import { json } from "../src/core/http/respond.js";
+import { parseSettings } from "../src/core/settings.js";
 import { argon2idHasher } from "../src/credentials/password/index.js";
 import { auditRouteDenials, authorizerCheck } from "../src/runtimes/access/index.js";
 import { gatewayAuthorizer } from "./authorization.js";
 import { gatewayConfig, type GatewayEnv } from "./config.js";
 import { createGateway, type Gateway } from "./gateway.js";
+import { signInPlugins } from "./sign-in-plugins.js";
+import { d1GatewayStores } from "./stores.js";
 
 export type { GatewayEnv } from "./config.js";
 
@@ -28,17 +31,18 @@ export function gatewayFor(env: GatewayEnv): Gateway {
   let gateway = gateways.get(env);
   if (gateway === undefined) {
     const config = gatewayConfig(env);
-    // Includes `apiKeys` (so `Authorization: Bearer pk_...` authenticates) and `access`.
-    const stores = d1CoreStores(env.DB);
+    const stores = d1GatewayStores(env.DB);
     const authorizer = gatewayAuthorizer(config, stores);
     // Cloudflare's client-IP header (config.ts): the same for sign-ins, route rules and admin routes.
     const ipHeader = config.settings.ipHeader ?? null;
+    // OAuth providers, magic links, address verification: whatever the vars configure.
+    const ways = signInPlugins(config, parseSettings(config.settings).basePath);
     const auth = createAuth({
       stores,
       // The admin API under {base}/admin/... (roles, grants, members, API keys), each route
       // decided by the same authorizer as the route rules. The first administrator is made
       // outside it: `npm run admin -- assign-role ...` (scripts/admin.mjs).
-      plugins: [adminApi({ authorizer, ipHeader })],
+      plugins: [adminApi({ authorizer, ipHeader }), ...ways.plugins],
       hasher: argon2idHasher({ module: argon2Wasm }),
       settings: config.settings,
     });
@@ -46,6 +50,8 @@ export function gatewayFor(env: GatewayEnv): Gateway {
       auth,
       originUrl: config.originUrl,
       publicPaths: config.publicPaths,
+      signIn: ways.signIn,
+      ...(ways.devInbox === undefined ? {} : { devInbox: ways.devInbox }),
       routes: {
         rules: config.routeRules,
         check: authorizerCheck(authorizer, { ipHeader }),

@@ -33,6 +33,21 @@ export interface FormPage {
   status: number;
   /** HEAD gets the headers without the page. */
   headOnly?: boolean;
+  /** Sign-in page only: other ways in, shown above and below the password form. */
+  alternatives?: SignInAlternatives;
+}
+
+export interface SignInAlternatives {
+  /** One "Sign in with <label>" link each, to `{base}/oauth/<id>/start?return=...`. */
+  providers: readonly ProviderLink[];
+  /** The "email me a sign-in link" form (posts to `{base}/magic-link`). */
+  magicLink: boolean;
+}
+
+export interface ProviderLink {
+  /** Already validated: `[a-z0-9-]{1,32}`. */
+  id: string;
+  label: string;
 }
 
 export function escapeHtml(value: string): string {
@@ -49,8 +64,13 @@ const STYLE = `
   input { border: 1px solid #888; }
   button { border: 0; background: #1d4ed8; color: #fff; cursor: pointer; }
   button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
-  .alert:not(:empty) { border: 1px solid #b91c1c; color: #b91c1c; padding: .5rem .6rem; border-radius: .35rem; }
+  .alert:not(:empty) { border: 1px solid #b91c1c; color: #b91c1c; padding: .5rem .6rem; border-radius: .35rem; margin-bottom: .75rem; }
   .hint { font-size: .875rem; margin: -.4rem 0 0; }
+  .note { border: 1px solid #1d4ed8; padding: .5rem .6rem; border-radius: .35rem; }
+  .providers { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: .5rem; }
+  .providers a { display: block; text-align: center; padding: .55rem .6rem; border: 1px solid #888; border-radius: .35rem; color: inherit; text-decoration: none; font-weight: 600; }
+  .or { text-align: center; margin: 1rem 0; }
+  .magic { margin-top: 1.5rem; }
 `;
 
 function document(title: string, body: string): string {
@@ -89,8 +109,10 @@ export function renderFormPage(page: FormPage): Response {
     : `<label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${invalid}>`;
 
+  const alternatives = signUp ? undefined : page.alternatives;
   const body = `<h1>${title}</h1>
 <div id="form-error" class="alert" role="alert">${page.error === null ? "" : escapeHtml(page.error)}</div>
+${alternatives === undefined ? "" : providerLinks(page.basePath, page.returnPath, alternatives.providers)}
 <form method="post" action="${escapeHtml(action)}">
 <input type="hidden" name="return" value="${escapeHtml(page.returnPath)}">
 ${nameField}
@@ -99,6 +121,7 @@ ${nameField}
 ${passwordField}
 <button type="submit">${title}</button>
 </form>
+${alternatives?.magicLink === true ? magicLinkForm(page.basePath, page.returnPath) : ""}
 <p>${signUp ? "Already have an account?" : "No account yet?"} <a href="${escapeHtml(otherHref)}">${signUp ? "Sign in" : "Create one"}</a></p>`;
 
   return new Response(page.headOnly === true ? null : document(`${title} · Portcullis`, body), {
@@ -107,10 +130,49 @@ ${passwordField}
   });
 }
 
-/** A page with one message (a failed sign-out, a refused form) and a way back. */
-export function renderMessagePage(options: { title: string; message: string; status: number; linkHref: string; linkText: string }): Response {
+/**
+ * Links, not forms: starting a flow is a GET navigation to the provider, and `form-action 'self'`
+ * would stop a form whose answer redirects off-site.
+ */
+function providerLinks(basePath: string, returnPath: string, providers: readonly ProviderLink[]): string {
+  if (providers.length === 0) return "";
+  const items = providers
+    .map((provider) => {
+      const href = `${basePath}/oauth/${provider.id}/start?return=${encodeURIComponent(returnPath)}`;
+      return `<li><a href="${escapeHtml(href)}">Sign in with ${escapeHtml(provider.label)}</a></li>`;
+    })
+    .join("\n");
+  return `<ul class="providers">
+${items}
+</ul>
+<p class="or">or with your password</p>`;
+}
+
+/** Its own form: the password form's required password would block an email-only submit. */
+function magicLinkForm(basePath: string, returnPath: string): string {
+  return `<form class="magic" method="post" action="${escapeHtml(`${basePath}/magic-link`)}">
+<input type="hidden" name="return" value="${escapeHtml(returnPath)}">
+<label for="magic-email">No password? Get a sign-in link by email</label>
+<input id="magic-email" name="email" type="email" autocomplete="email" required>
+<button type="submit">Email me a sign-in link</button>
+</form>`;
+}
+
+export interface MessagePage {
+  title: string;
+  message: string;
+  status: number;
+  /** "error" (the default) is announced as an alert; "info" is a plain status message. */
+  tone?: "error" | "info";
+  links: readonly { href: string; text: string }[];
+}
+
+/** A page with one message (a failed sign-out, a refused form, "check your email") and ways on. */
+export function renderMessagePage(options: MessagePage): Response {
+  const info = options.tone === "info";
+  const links = options.links.map((link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`).join("\n");
   const body = `<h1>${escapeHtml(options.title)}</h1>
-<div class="alert" role="alert">${escapeHtml(options.message)}</div>
-<p><a href="${escapeHtml(options.linkHref)}">${escapeHtml(options.linkText)}</a></p>`;
+<div class="${info ? "note" : "alert"}" role="${info ? "status" : "alert"}">${escapeHtml(options.message)}</div>
+${links}`;
   return new Response(document(options.title, body), { status: options.status, headers: PAGE_HEADERS });
 }

@@ -1,97 +1,23 @@
 /**
  * End to end over real HTTP: the gateway Worker under `wrangler dev` (workerd, local D1, the
- * Argon2 WASM module bundled by wrangler) in front of worker/demo-origin.mjs. Node only: it
- * spawns processes and opens sockets.
- *
- * Ports are picked free at run time and the D1 state lives in a temporary --persist-to
- * directory (migrations applied into it first), so this never touches .wrangler/state or a
- * developer's running `npm start`. wrangler's "Unable to fetch the Request.cf object" warning
- * is expected offline and harmless.
+ * Argon2 WASM module bundled by wrangler) in front of worker/demo-origin.mjs, started by
+ * ./local-stack.ts (free ports, a temporary D1 state directory). Node only.
  *
  * The configuration is wrangler.toml's own (ROUTE_RULES protects /admin/*, ROLES defines
  * `admin`), so the bootstrap a developer follows after `npm start` is exercised as printed:
  * sign up, 403 on /admin, `npm run admin -- assign-role ...` against the running gateway's
  * database, then 200.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { childEnv as env, root, startLocalStack, type LocalStack } from "./local-stack.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 const PASSWORD = "correct horse battery staple";
 const COOKIE = "__Host-portcullis";
 
+let stack: LocalStack;
 let gateway = "";
 let persistDir = "";
-const children: ChildProcess[] = [];
-const logs: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Starts a child in its own process group so afterAll can stop it and everything it spawned. */
-function launch(name: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const record = (chunk: Buffer): void => {
-    logs.push(`[${name}] ${chunk.toString()}`);
-  };
-  child.stdout?.on("data", record);
-  child.stderr?.on("data", record);
-  children.push(child);
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const done = exited(child);
-  try {
-    process.kill(-child.pid, "SIGINT"); // the group: wrangler, its CLI child and workerd
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 3000);
-  await done;
-  clearTimeout(timer);
-}
-
-async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process exited early:\n${logs.join("")}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${logs.join("")}`);
-}
 
 function get(pathname: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(gateway + pathname, { headers, redirect: "manual" });
@@ -134,8 +60,6 @@ const sameSite = (): Record<string, string> => ({ origin: gateway, "sec-fetch-si
 const HTML = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
 const JSON_ACCEPT = { accept: "application/json" };
 
-let origin: ChildProcess;
-
 /** `npm run admin -- ...` as a developer types it; output is stdout and stderr together. */
 function npmRunAdmin(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -149,35 +73,13 @@ function npmRunAdmin(args: string[]): Promise<{ code: number | null; output: str
 }
 
 beforeAll(async () => {
-  const [gatewayPort, originPort, inspectorPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  gateway = `http://127.0.0.1:${gatewayPort}`;
-  persistDir = mkdtempSync(path.join(tmpdir(), "portcullis-e2e-"));
-
-  const migrate = launch("migrate", [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
-  const code = await exited(migrate);
-  if (code !== 0) throw new Error(`migrations failed (${code}):\n${logs.join("")}`);
-
-  origin = launch("origin", [path.join(root, "worker", "demo-origin.mjs")], { PORT: String(originPort) });
-  const dev = launch("wrangler", [
-    wrangler,
-    "dev",
-    "--port",
-    String(gatewayPort),
-    "--ip",
-    "127.0.0.1",
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
-    persistDir,
-    "--var",
-    `ORIGIN_URL:http://127.0.0.1:${originPort}`,
-  ]);
-  await Promise.all([waitForHttp(`http://127.0.0.1:${originPort}/`, origin, 10_000), waitForHttp(`${gateway}/auth/session`, dev, 45_000)]);
+  stack = await startLocalStack();
+  gateway = stack.gateway;
+  persistDir = stack.persistDir;
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(children.map(stop));
-  if (persistDir !== "") rmSync(persistDir, { recursive: true, force: true });
+  await stack?.close();
 }, 15_000);
 
 describe("gateway under wrangler dev", () => {
@@ -328,7 +230,7 @@ describe("gateway under wrangler dev", () => {
   test("a failing origin -> 502 origin_unavailable", async () => {
     const signIn = await postJson("/auth/sign-in", { email: "form@example.test", password: PASSWORD });
     const cookie = sessionCookie(signIn);
-    await stop(origin);
+    await stack.stopOrigin();
     const response = await get("/", { ...JSON_ACCEPT, cookie });
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("origin_unavailable");

@@ -186,6 +186,49 @@ describe("worker/index.ts on D1 + Argon2 WASM", () => {
     expect(() => gatewayFor(bad)).toThrow(/route rule #0/);
   });
 
+  test("0.4 vars: a provider button, and a magic link through D1's single-use store and the dev inbox", async () => {
+    const env04: GatewayEnv = {
+      ...gatewayEnv,
+      PUBLIC_ORIGIN: "http://localhost:8787",
+      DEV_INBOX: "true",
+      OIDC_PROVIDERS: '[{"id":"acme-sso","issuer":"https://sso.acme.example","clientId":"portcullis","name":"Acme SSO"}]',
+      OAUTH_ACME_SSO_CLIENT_SECRET: "not-a-real-secret",
+    };
+    const LOCAL = "http://localhost:8787";
+    const page = await (await worker.fetch(new Request(`${LOCAL}/auth/sign-in?return=%2Fhome`), env04)).text();
+    expect(page).toContain('<a href="/auth/oauth/acme-sso/start?return=%2Fhome">Sign in with Acme SSO</a>');
+    expect(page).toContain('action="/auth/magic-link"');
+
+    await jsonSignUp("links@example.test", env04);
+    const form = { "content-type": "application/x-www-form-urlencoded", origin: LOCAL, "sec-fetch-site": "same-origin" };
+    const requested = await worker.fetch(new Request(`${LOCAL}/auth/magic-link`, { method: "POST", headers: form, body: "email=links%40example.test&return=%2Fhome" }), env04);
+    expect(requested.status).toBe(200);
+    const inbox = await (await worker.fetch(new Request(`${LOCAL}/auth/dev/inbox`), env04)).text();
+    const token = /magic-link\?token=([A-Za-z0-9_-]+)/.exec(inbox)![1]!;
+    // The token lives in D1 (single_use), once.
+    const redeem = (): Promise<Response> =>
+      worker.fetch(new Request(`${LOCAL}/auth/magic-link/verify`, { method: "POST", headers: form, body: `token=${token}` }), env04);
+    const signedIn = await redeem();
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get("location")).toBe("/home");
+    expect(signedIn.headers.getSetCookie()[0]).toMatch(/^__Host-portcullis=/);
+    expect((await redeem()).status).toBe(400);
+    // Off loopback the inbox does not exist, whatever the configuration says.
+    expect((await worker.fetch(new Request(`${GW}/auth/dev/inbox`), env04)).status).toBe(404);
+  });
+
+  test("a missing OAuth client secret stops the gateway; the error names the variable", async () => {
+    const bad: GatewayEnv = {
+      ...gatewayEnv,
+      PUBLIC_ORIGIN: "https://auth.example.test",
+      OIDC_PROVIDERS: '[{"id":"acme-sso","issuer":"https://sso.acme.example","clientId":"portcullis"}]',
+    };
+    const response = await worker.fetch(new Request(`${GW}/`), bad);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("OAUTH_");
+    expect(() => gatewayFor(bad)).toThrow(/^OAUTH_ACME_SSO_CLIENT_SECRET is required/);
+  });
+
   test("a misconfigured env answers 500 without details and is not cached", async () => {
     const bad: GatewayEnv = { DB, ORIGIN_URL: "ftp://nope" };
     const response = await worker.fetch(new Request(`${GW}/`), bad);
