@@ -3,6 +3,7 @@
  * Server-rendered, no JavaScript, no external assets, so a strict CSP holds; everything echoed
  * is escaped.
  */
+import { escapeHtml } from "../src/core/http/escape-html.js";
 
 /** Nothing may load, run or frame; inline styles only; forms only post back to us. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
@@ -50,9 +51,6 @@ export interface ProviderLink {
   label: string;
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 const STYLE = `
   :root { color-scheme: light dark; font-family: system-ui, sans-serif; }

@@ -1,5 +1,5 @@
 import { AuthError } from "../core/errors.js";
-import { escapeHtml } from "../mail/escape-html.js";
+import { escapeHtml } from "../core/http/escape-html.js";
 
 /**
  * The pages a mailed link opens. The token sits in the page's URL, so: no request from the page

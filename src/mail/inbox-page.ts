@@ -1,5 +1,5 @@
 import type { MailMessage } from "../ports/mailer.js";
-import { escapeHtml } from "./escape-html.js";
+import { escapeHtml } from "../core/http/escape-html.js";
 
 /** Nothing may load or run; links are plain anchors. */
 const INBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";

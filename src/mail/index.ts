@@ -6,7 +6,7 @@
 export { devMailer, type DevMailer, type DevMailerOptions } from "./dev-mailer.js";
 export { httpMailer, MailDeliveryError, type HttpMailerOptions } from "./http-mailer.js";
 export { inboxPage } from "./inbox-page.js";
-export { escapeHtml } from "./escape-html.js";
+export { escapeHtml } from "../core/http/escape-html.js";
 export { renderTemplate, renderText, singleLine, type TemplateValues } from "./template.js";
 export { magicLinkMessage, signUpConflictMessage, verifyEmailMessage, type ConflictNoticeInput, type LinkMessageInput } from "./messages.js";
 export type { MailMessage, Mailer } from "../ports/mailer.js";

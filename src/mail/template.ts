@@ -1,4 +1,4 @@
-import { escapeHtml } from "./escape-html.js";
+import { escapeHtml } from "../core/http/escape-html.js";
 
 /** `{{name}}`: letters, digits and underscores only, so a template has nothing else to parse. */
 const PLACEHOLDER = /\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;

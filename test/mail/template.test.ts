@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { escapeHtml } from "../../src/mail/escape-html.js";
+import { escapeHtml } from "../../src/core/http/escape-html.js";
 import { magicLinkMessage, signUpConflictMessage, verifyEmailMessage } from "../../src/mail/messages.js";
 import { renderTemplate, renderText, singleLine } from "../../src/mail/template.js";
 

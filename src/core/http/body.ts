@@ -30,13 +30,16 @@ export async function readJson<S extends v.GenericSchema>(request: Request, sche
 }
 
 /**
- * The body as UTF-8 text, refusing more than `limit` bytes whatever Content-Length says.
- * Throws `payload_too_large` or `invalid_json` (bytes that are not UTF-8).
+ * The bytes of a request or response body, or null when they exceed `limit` (whatever
+ * Content-Length says: the stream is counted and cancelled as soon as it goes over).
  */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
-  if (Number(request.headers.get("content-length") ?? "0") > limit) throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
+export async function readBoundedBytes(message: Request | Response, limit: number): Promise<Uint8Array | null> {
+  if (Number(message.headers.get("content-length") ?? "0") > limit) {
+    await message.body?.cancel();
+    return null;
+  }
+  if (message.body === null) return new Uint8Array(0);
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -45,7 +48,7 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
+      return null;
     }
     chunks.push(value);
   }
@@ -55,8 +58,18 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     joined.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return joined;
+}
+
+/**
+ * The body as UTF-8 text, refusing more than `limit` bytes whatever Content-Length says.
+ * Throws `payload_too_large` or `invalid_json` (bytes that are not UTF-8).
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const bytes = await readBoundedBytes(request, limit);
+  if (bytes === null) throw new AuthError("payload_too_large", `body exceeds ${limit} bytes`);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(joined);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new AuthError("invalid_json", "body is not valid UTF-8");
   }

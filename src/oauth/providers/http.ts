@@ -1,3 +1,4 @@
+import { readBoundedBytes } from "../../core/http/body.js";
 import { OAuthError } from "./errors.js";
 
 /** The part of `fetch` the providers use; tests inject one, production gets the global. */
@@ -24,36 +25,6 @@ export interface JsonAnswer {
   body: unknown;
 }
 
-class BodyTooLarge extends Error {}
-
-async function readBounded(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new BodyTooLarge();
-  }
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
 
 /**
  * One bounded call to a provider endpoint. Redirects are never followed: a token endpoint that
@@ -67,13 +38,14 @@ export async function requestJson(fetchImpl: FetchLike, url: string, init: Reque
   } catch {
     throw new OAuthError("provider_unavailable", `${what}: the provider could not be reached`);
   }
-  let text: string;
+  let bytes: Uint8Array | null;
   try {
-    text = await readBounded(response, MAX_BODY_BYTES);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) throw new OAuthError("invalid_response", `${what}: the answer is too large`);
+    bytes = await readBoundedBytes(response, MAX_BODY_BYTES);
+  } catch {
     throw new OAuthError("provider_unavailable", `${what}: the answer could not be read`);
   }
+  if (bytes === null) throw new OAuthError("invalid_response", `${what}: the answer is too large`);
+  const text = new TextDecoder().decode(bytes);
   let body: unknown;
   try {
     body = JSON.parse(text);
