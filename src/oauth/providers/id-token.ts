@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { Clock } from "../../core/context.js";
+import { timingSafeEqual, utf8 } from "../../core/encoding.js";
 import { OAuthError } from "./errors.js";
 
 export interface IdTokenExpectations {
@@ -83,7 +84,8 @@ export async function verifyIdToken(idToken: string, keys: JWTVerifyGetKey, expe
   if (expected.nonce === null || expected.nonce.length === 0) {
     throw new OAuthError("nonce_mismatch", "id_token: no nonce was expected for this sign-in");
   }
-  if (typeof payload.nonce !== "string" || payload.nonce !== expected.nonce) {
+  // Constant time like every other secret we hold: the nonce is what ties the token to this browser's flow.
+  if (typeof payload.nonce !== "string" || !timingSafeEqual(utf8(payload.nonce), utf8(expected.nonce))) {
     throw new OAuthError("nonce_mismatch", "id_token: the nonce does not match this sign-in");
   }
   return { sub, payload };
