@@ -4,9 +4,7 @@
  * page. These are the pieces every such translation shares.
  */
 import type { Auth } from "../src/core/create-auth.js";
-import { readBodyText } from "../src/core/http/body.js";
-
-const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+import { isFormEncoded, readBodyText } from "../src/core/http/body.js";
 
 /**
  * What the browser said that the JSON API must still see: CSRF rules read Origin and
@@ -15,7 +13,7 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 const FORM_HEADERS_FOR_API = ["origin", "sec-fetch-site", "cookie", "user-agent"];
 
 export function isFormPost(request: Request): boolean {
-  return request.method === "POST" && FORM_TYPE.test(request.headers.get("content-type") ?? "");
+  return request.method === "POST" && isFormEncoded(request);
 }
 
 /** The form fields; throws the body reader's `AuthError` (too large, not UTF-8). */

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { RequestContext } from "../core/context.js";
 import { sha256Base64Url } from "../core/encoding.js";
 import { AuthError, ConfigurationError } from "../core/errors.js";
-import { readJson } from "../core/http/body.js";
+import { isFormEncoded, readJson } from "../core/http/body.js";
 import { json } from "../core/http/respond.js";
 import { definePlugin, type Plugin, type UserEvent } from "../core/plugins.js";
 import { normalizeEmail } from "../credentials/password/policy.js";
@@ -12,7 +12,7 @@ import type { User } from "../ports/user-store.js";
 import { safeReturnPath } from "../runtimes/access/return-path.js";
 import { checkAppName, checkMailer, checkMinResponseMs, checkOrigin, checkTtl, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
-import { isFormPost, readTokenSubmission } from "./submission.js";
+import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
 import { emailLink, isWellFormedToken, issueEmailLinkToken, redeemEmailLinkToken } from "./tokens.js";
 
@@ -174,7 +174,7 @@ export function emailVerification(options: EmailVerificationOptions): Plugin<Ema
             method: "POST",
             path: "/verify-email",
             async handle(ctx) {
-              const form = isFormPost(ctx.request);
+              const form = isFormEncoded(ctx.request);
               try {
                 return await redeem(ctx);
               } catch (error) {

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { RequestContext } from "../core/context.js";
 import { toBase64Url } from "../core/encoding.js";
 import { AuthError, ConfigurationError, ConflictError } from "../core/errors.js";
-import { readJson } from "../core/http/body.js";
+import { isFormEncoded, readJson } from "../core/http/body.js";
 import { json } from "../core/http/respond.js";
 import { definePlugin, type Plugin, type PluginHost } from "../core/plugins.js";
 import { normalizeEmail } from "../credentials/password/policy.js";
@@ -15,7 +15,7 @@ import type { SingleUseStore } from "../ports/single-use-store.js";
 import { safeReturnPath } from "../runtimes/access/return-path.js";
 import { checkAppName, checkMailer, checkMinResponseMs, checkOrigin, checkTtl, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
-import { isFormPost, readTokenSubmission } from "./submission.js";
+import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
 import { emailLink, isWellFormedToken, issueEmailLinkToken, redeemEmailLinkToken, type EmailLinkRecord } from "./tokens.js";
 
@@ -118,7 +118,7 @@ export function magicLink(options: MagicLinkOptions): Plugin<MagicLinkRequiremen
             method: "POST",
             path: "/magic-link/verify",
             async handle(ctx) {
-              const form = isFormPost(ctx.request);
+              const form = isFormEncoded(ctx.request);
               try {
                 return await redeem(deps, ctx);
               } catch (error) {

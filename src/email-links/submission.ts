@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { readBodyText, readJson } from "../core/http/body.js";
+import { isFormEncoded, readBodyText, readJson } from "../core/http/body.js";
 
 /** A token posted from the confirm page (form-encoded) or by an API client (JSON). */
 export interface TokenSubmission {
@@ -14,13 +14,9 @@ const JsonBody = v.object({
   transport: v.optional(v.picklist(["cookie", "bearer"]), "cookie"),
 });
 
-export function isFormPost(request: Request): boolean {
-  return /^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
-}
-
 /** Anything but a form or JSON is `415 unsupported_media_type` (from `readJson`). */
 export async function readTokenSubmission(request: Request, limit: number): Promise<TokenSubmission> {
-  if (isFormPost(request)) {
+  if (isFormEncoded(request)) {
     const params = new URLSearchParams(await readBodyText(request, limit));
     // A missing field is just an invalid token: the page always sends one.
     return { token: params.get("token") ?? "", form: true, transport: "cookie" };

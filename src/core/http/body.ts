@@ -29,6 +29,11 @@ export async function readJson<S extends v.GenericSchema>(request: Request, sche
   return result.output;
 }
 
+/** An HTML form's body (`application/x-www-form-urlencoded`), as opposed to the JSON API's. */
+export function isFormEncoded(request: Request): boolean {
+  return /^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers.get("content-type") ?? "");
+}
+
 /**
  * The bytes of a request or response body, or null when they exceed `limit` (whatever
  * Content-Length says: the stream is counted and cancelled as soon as it goes over).
