@@ -24,8 +24,6 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import postgres, { type Sql } from "postgres";
 import { Redis } from "@upstash/redis";
 import { memoryStores } from "../src/adapters/memory/index.js";
@@ -39,6 +37,7 @@ import { startUpstashServer, type UpstashTestServer } from "../test/helpers/upst
 import { adapterCase, countingSQL, summarize, tableOf, type AdapterCase, type RoundTrips } from "./adapter-cases.js";
 import { loop } from "./cases.js";
 import { log, median, mad, pairedRatio, now, errorText, calibrate } from "./stats.js";
+import { startBenchWorker, type BenchWorker } from "./worker-host.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -456,8 +455,7 @@ export async function benchAdaptersWorkerd(settings: AdapterSettings, version: s
   const WORKERD = workerdSettings(settings.quick);
   const skipped: AdapterSection["skipped"] = [];
   const rows: AdapterRow[] = [];
-  const outdir = await mkdtemp(join(tmpdir(), "portcullis-bench-adapters-"));
-  let mf: Miniflare | null = null;
+  let worker: BenchWorker | null = null;
   const done = (): AdapterSection => ({
     runtime: "workerd",
     version,
@@ -467,38 +465,18 @@ export async function benchAdaptersWorkerd(settings: AdapterSettings, version: s
     seconds: (performance.now() - started) / 1000,
   });
   try {
-    const outfile = join(outdir, "bench-adapters.mjs");
-    await build({
-      absWorkingDir: root,
-      entryPoints: ["bench/worker-adapters.ts"],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["module", "main"],
-      external: ["node:*", "cloudflare:*"],
-      logLevel: "error",
-    });
-    mf = new Miniflare({
+    worker = await startBenchWorker({
       name: "bench-adapters",
-      modulesRoot: outdir,
-      modules: [{ type: "ESModule", path: outfile, contents: await readFile(outfile, "utf8") }],
+      entry: { file: "bench/worker-adapters.ts" },
       compatibilityDate: settings.compatibilityDate,
-      d1Databases: ["DB"],
-      kvNamespaces: ["KV"],
-      // The class is exported by the bundled worker (bench/worker-adapters.ts), as in test/workers/store-worker.ts.
-      durableObjects: { PORTCULLIS: { className: "PortcullisStore", useSQLite: true } },
-      unsafeDirectSockets: [{}],
+      miniflare: {
+        d1Databases: ["DB"],
+        kvNamespaces: ["KV"],
+        // The class is exported by the bundled worker (bench/worker-adapters.ts), as in test/workers/store-worker.ts.
+        durableObjects: { PORTCULLIS: { className: "PortcullisStore", useSQLite: true } },
+      },
     });
-    const base = await mf.unsafeGetDirectURL("bench-adapters");
-    const call = async (path: string, init?: RequestInit): Promise<{ ms: number; status: number; body: string }> => {
-      const t0 = now();
-      const response = await fetch(new URL(path, base), init);
-      const body = await response.text();
-      return { ms: Number(now() - t0) / 1e6, status: response.status, body };
-    };
+    const { call } = worker;
     const setup = await call("/setup", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ migrations: await sqliteMigrations() }) });
     if (setup.status !== 200) throw new Error(`/setup: ${setup.status} ${setup.body}`);
     const listed = JSON.parse(setup.body) as { cases: { name: string; label: string; network: boolean; counts: string }[]; skipped: AdapterSection["skipped"] };
@@ -571,8 +549,7 @@ export async function benchAdaptersWorkerd(settings: AdapterSettings, version: s
       if (!rows.some((r) => r.name === c.name) && !skipped.some((s) => s.name === c.name)) skipped.push({ name: c.name, label: c.label, reason: `workerd: ${errorText(error)}` });
     }
   } finally {
-    await mf?.dispose().catch(() => {});
-    await rm(outdir, { recursive: true, force: true });
+    await worker?.dispose();
   }
   for (const c of WORKERD_CASES.filter((x) => wanted(settings, x.name))) {
     if (!rows.some((r) => r.name === c.name) && !skipped.some((s) => s.name === c.name)) skipped.push({ name: c.name, label: c.label, reason: "not set up" });

@@ -300,48 +300,20 @@ export async function benchAuthzNode(settings: AuthzSettings): Promise<AuthzSect
 export async function benchAuthzWorkerd(settings: AuthzSettings, version: string): Promise<AuthzSection> {
   const started = performance.now();
   const S = { targetMs: settings.quick ? 60 : 120, rounds: settings.quick ? 5 : 15 };
-  const [{ build }, { Miniflare }, { mkdtemp, readFile, rm }, { tmpdir }, { dirname, join, resolve }, { fileURLToPath }] = await Promise.all([
-    import("esbuild"),
-    import("miniflare"),
-    import("node:fs/promises"),
-    import("node:os"),
-    import("node:path"),
-    import("node:url"),
-  ]);
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  const outdir = await mkdtemp(join(tmpdir(), "portcullis-bench-authz-"));
-  let mf: InstanceType<typeof Miniflare> | null = null;
+  // Node-only, loaded here so the Worker bundle of this same file never sees it (a computed
+  // specifier: esbuild leaves it alone instead of bundling the module and its node:* imports).
+  const hostModule = "./worker-host.js";
+  const { startBenchWorker } = (await import(hostModule)) as typeof import("./worker-host.js");
+  const worker = await startBenchWorker({
+    name: "bench-authz",
+    // No separate worker file: a two-line entry in memory that serves `authzWorker`.
+    entry: { source: 'import { authzWorker } from "./bench/authz.ts";\nexport default authzWorker;\n' },
+    // The runners' dynamic imports stay unresolved in the bundle; the worker never calls them.
+    external: ["esbuild", "miniflare"],
+    compatibilityDate: settings.compatibilityDate,
+  });
+  const { call } = worker;
   try {
-    const outfile = join(outdir, "bench-authz.mjs");
-    await build({
-      absWorkingDir: root,
-      // No separate worker file: a two-line entry in memory that serves `authzWorker`.
-      stdin: { contents: 'import { authzWorker } from "./bench/authz.ts";\nexport default authzWorker;\n', resolveDir: root, sourcefile: "bench-authz-entry.ts", loader: "ts" },
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["module", "main"],
-      // The runners' dynamic imports stay unresolved in the bundle; the worker never calls them.
-      external: ["node:*", "cloudflare:*", "esbuild", "miniflare"],
-      logLevel: "error",
-    });
-    mf = new Miniflare({
-      name: "bench-authz",
-      modulesRoot: outdir,
-      modules: [{ type: "ESModule", path: outfile, contents: await readFile(outfile, "utf8") }],
-      compatibilityDate: settings.compatibilityDate,
-      unsafeDirectSockets: [{}],
-    });
-    const base = await mf.unsafeGetDirectURL("bench-authz");
-    const call = async (path: string): Promise<{ ms: number; status: number; body: string }> => {
-      const t0 = hr();
-      const response = await fetch(new URL(path, base));
-      const body = await response.text();
-      return { ms: Number(hr() - t0) / 1e6, status: response.status, body };
-    };
     const getJSON = async <T>(path: string): Promise<T> => {
       const r = await call(path);
       if (r.status !== 200) throw new Error(`bench-authz ${path}: ${r.status} ${r.body}`);
@@ -386,8 +358,7 @@ export async function benchAuthzWorkerd(settings: AuthzSettings, version: string
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await mf?.dispose();
-    await rm(outdir, { recursive: true, force: true });
+    await worker.dispose();
   }
 }
 

@@ -332,47 +332,19 @@ export async function benchRouteRulesNode(settings: RuleSettings): Promise<RuleS
 
 export async function benchRouteRulesWorkerd(settings: RuleSettings, version: string): Promise<RuleSection> {
   const started = performance.now();
-  // Node-only modules, loaded here so the Worker bundle of this same file never sees them.
-  const { build } = await import("esbuild");
-  const { Miniflare } = await import("miniflare");
-  const { mkdtemp, readFile, rm } = await import("node:fs/promises");
-  const { tmpdir } = await import("node:os");
-  const { join, resolve, dirname } = await import("node:path");
-  const { fileURLToPath } = await import("node:url");
-  const here = dirname(fileURLToPath(import.meta.url));
-  const outdir = await mkdtemp(join(tmpdir(), "portcullis-bench-rules-"));
-  let mf: InstanceType<typeof Miniflare> | null = null;
+  // Node-only, loaded here so the Worker bundle of this same file never sees it (a computed
+  // specifier: esbuild leaves it alone instead of bundling the module and its node:* imports).
+  const hostModule = "./worker-host.js";
+  const { startBenchWorker } = (await import(hostModule)) as typeof import("./worker-host.js");
+  const worker = await startBenchWorker({
+    name: "bench-route-rules",
+    entry: { file: "bench/route-rules.ts" },
+    // Reached only through the runner's dynamic imports, which the Worker never calls.
+    external: ["esbuild", "miniflare"],
+    compatibilityDate: settings.compatibilityDate,
+  });
+  const { call } = worker;
   try {
-    const outfile = join(outdir, "route-rules.mjs");
-    await build({
-      absWorkingDir: resolve(here, ".."),
-      entryPoints: [join(here, "route-rules.ts")],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      target: "es2022",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["module", "main"],
-      // Reached only through the runner's dynamic imports, which the Worker never calls.
-      external: ["node:*", "esbuild", "miniflare"],
-      logLevel: "error",
-    });
-    mf = new Miniflare({
-      name: "bench-route-rules",
-      modulesRoot: outdir,
-      modules: [{ type: "ESModule", path: outfile, contents: await readFile(outfile, "utf8") }],
-      compatibilityDate: settings.compatibilityDate,
-      unsafeDirectSockets: [{}],
-    });
-    const base = await mf.unsafeGetDirectURL("bench-route-rules");
-    const call = async (path: string): Promise<{ ms: number; status: number; body: string }> => {
-      const t0 = process.hrtime.bigint();
-      const response = await fetch(new URL(path, base));
-      const body = await response.text();
-      return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: response.status, body };
-    };
-
     const checked = await call("/check");
     if (checked.status !== 200) throw new Error(`route rules (workerd) /check: ${checked.status} ${checked.body}`);
     const check = JSON.parse(checked.body) as ReturnType<RuleCases["check"]>;
@@ -426,8 +398,7 @@ export async function benchRouteRulesWorkerd(settings: RuleSettings, version: st
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    await mf?.dispose();
-    await rm(outdir, { recursive: true, force: true });
+    await worker.dispose();
   }
 }
 

@@ -41,7 +41,6 @@ import { arch, cpus, loadavg, platform, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { adapterNotes, adapterTable, benchAdaptersNode, benchAdaptersWorkerd, type AdapterSection } from "./adapters.js";
 import { authzJSON, authzNotes, authzTable, benchAuthzNode, benchAuthzWorkerd, type AuthzSection } from "./authz.js";
@@ -49,6 +48,7 @@ import { betterAuthCase } from "./cases-better-auth.js";
 import { countCrypto, loop, setupCoreCases, type BenchCase, type CaseSet, type CryptoCount, type Group } from "./cases.js";
 import { benchRouteRulesNode, benchRouteRulesWorkerd, routeRulesJSON, routeRulesNotes, routeRulesTable, type RuleSection } from "./route-rules.js";
 import { median, mad, pairedRatio as ratio, now, log, calibrate } from "./stats.js";
+import { bundleWorker } from "./worker-host.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -199,22 +199,8 @@ const WORKERS: WorkerSpec[] = [
   { name: "bench-better-auth", entry: "bench/worker-better-auth.ts", compatibilityFlags: ["nodejs_compat"] },
 ];
 
-async function bundle(spec: WorkerSpec, outdir: string): Promise<string> {
-  const outfile = join(outdir, `${spec.name}.mjs`);
-  await build({
-    absWorkingDir: root,
-    entryPoints: [spec.entry],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    logLevel: "error",
-  });
-  return outfile;
+function bundle(spec: WorkerSpec, outdir: string): Promise<string> {
+  return bundleWorker({ entry: { file: spec.entry }, outfile: join(outdir, `${spec.name}.mjs`) });
 }
 
 function workerdVersion(): string {
