@@ -18,13 +18,14 @@ import {
 import type { DurableObjectStateLike } from "../../src/adapters/durable-object/index.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { StorageError } from "../../src/core/errors.js";
 import { definePlugin } from "../../src/core/plugins.js";
 import type { SessionRecord } from "../../src/ports/session-store.js";
 import { describeAtomicStores } from "../../src/testing/index.js";
 import { describeStores } from "../../src/testing/index.js";
 import { fastHasher, request, signUp, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const NS = (env as unknown as { PORTCULLIS: PortcullisStoreNamespace }).PORTCULLIS;
 
@@ -232,7 +233,7 @@ describe("doSessionStore: routing and round trips", () => {
     const clock = fixedClock(START);
     const stores = { ...memoryStores(), sessions: doSessionStore(NS, { prefix: freshPrefix() }) };
     const needsAtomic = definePlugin({ id: "session-limits", requires: { sessions: "atomic" }, setup: () => ({}) });
-    const auth = createAuth({ stores, hasher: fastHasher(), clock, plugins: [needsAtomic] });
+    const auth = createAuth({ stores, clock, plugins: [emailPassword({ hasher: fastHasher() }), needsAtomic] });
     const { cookie } = await signUp(auth);
     expect((await auth.handle(request("/auth/session", { cookie }))).status).toBe(200);
     expect((await auth.handle(request("/auth/sign-out", { method: "POST", cookie }))).status).toBe(204);

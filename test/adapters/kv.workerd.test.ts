@@ -8,13 +8,14 @@ import { describe, expect, test } from "vitest";
 import { kvCachedUserStore, type KVNamespaceLike, kvSessionStore } from "../../src/adapters/cloudflare-kv/index.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError, StorageError } from "../../src/core/errors.js";
 import { definePlugin } from "../../src/core/plugins.js";
 import type { SessionRecord } from "../../src/ports/session-store.js";
 import type { NewUser, UserStore } from "../../src/ports/user-store.js";
 import { describeStores } from "../../src/testing/index.js";
 import { fastHasher, request, signUp, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const KV = (env as unknown as { KV: KVNamespaceLike }).KV;
 
@@ -205,7 +206,7 @@ describe("kvSessionStore", () => {
     const prefix = freshPrefix();
     const clock = fixedClock(START);
     const stores = { ...memoryStores(), sessions: kvSessionStore(KV, { prefix }) };
-    const kvAuth = createAuth({ stores, hasher: fastHasher(), clock });
+    const kvAuth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], clock });
     const { cookie } = await signUp(kvAuth);
     expect((await kvAuth.handle(request("/auth/session", { cookie }))).status).toBe(200);
     const signOut = await kvAuth.handle(request("/auth/sign-out", { method: "POST", cookie }));
@@ -219,7 +220,7 @@ describe("createAuth refuses KV where a plugin needs atomic", () => {
   test("a plugin requiring an atomic sessions store refuses kvSessionStore, naming the plugin and the store", () => {
     const stores = { ...memoryStores(), sessions: kvSessionStore(KV) };
     const limits = definePlugin({ id: "session-limits", requires: { sessions: "atomic" }, setup: () => ({}) });
-    const start = (): unknown => createAuth({ stores, hasher: fastHasher(), plugins: [limits] });
+    const start = (): unknown => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), limits] });
     expect(start).toThrow(ConfigurationError);
     expect(start).toThrow(/plugin "session-limits" requires an atomic sessions store, but the configured one is eventual/);
   });
@@ -228,13 +229,13 @@ describe("createAuth refuses KV where a plugin needs atomic", () => {
     const memory = memoryStores();
     const stores = { ...memory, users: kvCachedUserStore(memory.users, KV, { ttlSeconds: 300 }) };
     const plugin = definePlugin({ id: "email-change", requires: { users: "atomic" }, setup: () => ({}) });
-    expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [plugin] })).toThrow(/plugin "email-change" requires an atomic users store, but the configured one is eventual/);
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin] })).toThrow(/plugin "email-change" requires an atomic users store, but the configured one is eventual/);
   });
 
   test("plugins that accept any consistency take KV", () => {
     const stores = { ...memoryStores(), sessions: kvSessionStore(KV) };
     const plugin = definePlugin({ id: "session-list", requires: { sessions: "any" }, setup: () => ({}) });
-    expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [plugin] })).not.toThrow();
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin] })).not.toThrow();
   });
 });
 

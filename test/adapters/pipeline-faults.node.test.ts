@@ -9,9 +9,10 @@ import { afterAll, describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { postgresStores } from "../../src/adapters/postgres/index.js";
 import { createRedisClient, redisStores } from "../../src/adapters/redis/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { StorageError } from "../../src/core/errors.js";
 import { cookieFrom, fastHasher, request, signUp } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const CREDENTIALS = { email: "ada@example.com", password: "correct horse battery" };
 // Port 1 on loopback: nothing listens there, so connections are refused at once.
@@ -26,7 +27,7 @@ afterAll(async () => {
 describe("a dead backend fails closed through the whole pipeline", () => {
   test("sessions on a dead Redis: sign-up is 503, no cookie, no account left, failure audited", async () => {
     const stores = { ...memoryStores(), sessions: redisStores(deadRedis).sessions };
-    const auth = createAuth({ stores, hasher: fastHasher() });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })] });
     const started = Date.now();
     const response = await auth.handle(request("/auth/sign-up", { body: CREDENTIALS }));
     expect(response.status).toBe(503);
@@ -39,8 +40,8 @@ describe("a dead backend fails closed through the whole pipeline", () => {
 
   test("sessions on a dead Redis: authenticate() throws StorageError, GET /auth/session is 503", async () => {
     const healthy = memoryStores();
-    const { cookie } = await signUp(createAuth({ stores: healthy, hasher: fastHasher() }));
-    const auth = createAuth({ stores: { ...healthy, sessions: redisStores(deadRedis).sessions }, hasher: fastHasher() });
+    const { cookie } = await signUp(createAuth({ stores: healthy, plugins: [emailPassword({ hasher: fastHasher() })] }));
+    const auth = createAuth({ stores: { ...healthy, sessions: redisStores(deadRedis).sessions }, plugins: [emailPassword({ hasher: fastHasher() })] });
     await expect(auth.authenticate(request("/x", { cookie }))).rejects.toBeInstanceOf(StorageError);
     expect((await auth.handle(request("/auth/session", { cookie }))).status).toBe(503);
   });
@@ -48,7 +49,7 @@ describe("a dead backend fails closed through the whole pipeline", () => {
   test("users on a dead PostgreSQL: sign-in is 503 within the deadline and audited", async () => {
     const healthy = memoryStores();
     const dead = postgresStores(drizzle(deadSql), { timeoutMs: 1500 });
-    const auth = createAuth({ stores: { ...healthy, users: dead.users, credentials: dead.credentials }, hasher: fastHasher() });
+    const auth = createAuth({ stores: { ...healthy, users: dead.users, credentials: dead.credentials }, plugins: [emailPassword({ hasher: fastHasher() })] });
     const started = Date.now();
     const response = await auth.handle(request("/auth/sign-in", { body: CREDENTIALS }));
     expect(response.status).toBe(503);
@@ -59,7 +60,7 @@ describe("a dead backend fails closed through the whole pipeline", () => {
 
   test("a healthy control: the same stores with memory sessions sign in", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher() });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })] });
     const { response } = await signUp(auth);
     expect(cookieFrom(response)).toMatch(/^__Host-portcullis=/);
   });

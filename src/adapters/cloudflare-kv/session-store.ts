@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from "../../core/context.js";
-import { AuthError, StorageError } from "../../core/errors.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
+import { createStorageGuard, storageError } from "../storage-guard.js";
 import { getMany, type KVNamespaceLike, listAll, ttlUntil } from "./kv-namespace.js";
 
 export interface KVSessionStoreOptions {
@@ -43,19 +43,12 @@ function byCreatedAt(a: SessionRecord, b: SessionRecord): number {
   return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function fail(operation: string, error: unknown): StorageError {
-  return new StorageError(`${LABEL} sessions.${operation} failed`, { cause: error });
-}
-
-/** Runs a KV call; anything but our own `AuthError`s becomes a `StorageError` (fail closed). */
-async function attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
-    throw fail(operation, error);
-  }
-}
+/**
+ * Runs a KV call; anything but our own `AuthError`s (a malformed record, a taken id: already
+ * a `StorageError` naming the operation) becomes a `StorageError` (fail closed). KV errors
+ * carry no values, so they are kept as the cause as they are.
+ */
+const guard = createStorageGuard({ label: LABEL, authErrors: "rethrow" });
 
 const isString = (value: unknown): value is string => typeof value === "string";
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === "string";
@@ -91,7 +84,7 @@ function parseStored(operation: string, value: unknown): StoredSession | null {
     v.amr.every(isString) &&
     isNullableString(v.ip) &&
     isNullableString(v.userAgent);
-  if (!valid) throw fail(operation, new Error("malformed session record"));
+  if (!valid) throw storageError(LABEL, operation, new Error("malformed session record"));
   return v as StoredSession;
 }
 
@@ -178,11 +171,11 @@ export function kvSessionStore(namespace: KVNamespaceLike, options: KVSessionSto
     consistency: "eventual",
 
     create: (session: SessionRecord): Promise<void> =>
-      attempt("create", async () => {
+      guard("sessions.create", async () => {
         // Best effort only: KV has no conditional write, so two locations could both pass
         // this check. Session ids are SHA-256 of 256-bit random tokens; a clash is a bug.
         if ((await namespace.get(recordKey(session.id), "json")) !== null) {
-          throw fail("create", new Error("session id already exists"));
+          throw storageError(LABEL, "sessions.create", new Error("session id already exists"));
         }
         const stored = toStored(session);
         const expirationTtl = ttlUntil(stored.expiresAt, clock.now().getTime());
@@ -194,19 +187,19 @@ export function kvSessionStore(namespace: KVNamespaceLike, options: KVSessionSto
       }),
 
     get: (id: string): Promise<SessionRecord | null> =>
-      attempt("get", async () => (await read("get", [id]))[0] ?? null),
+      guard("sessions.get", async () => (await read("sessions.get", [id]))[0] ?? null),
 
     touch: (id: string, idleExpiresAt: Date): Promise<void> =>
-      attempt("touch", async () => {
-        const stored = parseStored("touch", await namespace.get(recordKey(id), "json"));
+      guard("sessions.touch", async () => {
+        const stored = parseStored("sessions.touch", await namespace.get(recordKey(id), "json"));
         if (stored === null) return;
         const idle: StoredIdle = { c: stored.createdAt, idle: idleExpiresAt.getTime() };
         await namespace.put(idleKey(id), JSON.stringify(idle), { expirationTtl: ttlUntil(stored.expiresAt, clock.now().getTime()) });
       }),
 
     delete: (id: string): Promise<void> =>
-      attempt("delete", async () => {
-        const stored = parseStored("delete", await namespace.get(recordKey(id), "json"));
+      guard("sessions.delete", async () => {
+        const stored = parseStored("sessions.delete", await namespace.get(recordKey(id), "json"));
         // The record goes first: that is what revokes the session.
         await namespace.delete(recordKey(id));
         const rest = [namespace.delete(idleKey(id))];
@@ -216,13 +209,13 @@ export function kvSessionStore(namespace: KVNamespaceLike, options: KVSessionSto
       }),
 
     listByUser: (userId: string): Promise<SessionRecord[]> =>
-      attempt("listByUser", async () => {
-        const records = await read("listByUser", await sessionIds(userId));
+      guard("sessions.listByUser", async () => {
+        const records = await read("sessions.listByUser", await sessionIds(userId));
         return records.filter((record) => record.userId === userId).sort(byCreatedAt);
       }),
 
     deleteByUser: (userId: string): Promise<void> =>
-      attempt("deleteByUser", async () => {
+      guard("sessions.deleteByUser", async () => {
         const ids = await sessionIds(userId);
         await Promise.all(ids.map((id) => namespace.delete(recordKey(id))));
         await Promise.all(ids.flatMap((id) => [namespace.delete(idleKey(id)), namespace.delete(indexKey(userId, id))]));

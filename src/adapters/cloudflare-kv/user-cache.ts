@@ -1,7 +1,8 @@
 import { sha256Base64Url } from "../../core/encoding.js";
-import { ConfigurationError, StorageError } from "../../core/errors.js";
+import { ConfigurationError } from "../../core/errors.js";
 import type { NewCredential } from "../../ports/credential-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
+import { createStorageGuard } from "../storage-guard.js";
 import { KV_MIN_TTL_SECONDS, type KVNamespaceLike } from "./kv-namespace.js";
 
 export interface KVCachedUserStoreOptions {
@@ -20,6 +21,9 @@ interface StoredUser {
   createdAt: number;
   updatedAt: number;
 }
+
+/** Only invalidation is guarded: a failed cache read or fill falls through to `inner` instead. */
+const guard = createStorageGuard({ label: "kv" });
 
 function toStored(user: User): StoredUser {
   return { ...user, createdAt: user.createdAt.getTime(), updatedAt: user.updatedAt.getTime() };
@@ -93,11 +97,8 @@ export function kvCachedUserStore(inner: UserStore, namespace: KVNamespaceLike, 
       keys.add(idKey(user.id));
       keys.add(await emailKey(user.email));
     }
-    try {
-      await Promise.all([...keys].map((key) => namespace.delete(key)));
-    } catch (error) {
-      throw new StorageError(`kv users.${operation} cache invalidation failed`, { cause: error });
-    }
+    // "kv users.update cache invalidation failed": the write itself happened, the cache may be stale.
+    await guard(`users.${operation} cache invalidation`, () => Promise.all([...keys].map((key) => namespace.delete(key))));
   }
 
   return {

@@ -2,16 +2,9 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { Clock } from "../../core/context.js";
 import type { AuditEvent } from "../../ports/audit-sink.js";
 import { purgeExpiredSQLite } from "../drizzle/sqlite-atomic-stores.js";
-import {
-  type SQLiteCoreStores,
-  type SQLiteDatabase,
-  type SQLiteStoreOptions,
-  type SQLiteStores,
-  type SQLiteWrite,
-  listSQLiteAuditEvents,
-  sqliteCoreStores,
-  sqliteFamilyStores,
-} from "../drizzle/sqlite-stores.js";
+import { listSQLiteAuditEvents } from "../drizzle/sqlite-audit-sink.js";
+import type { SQLiteDatabase, SQLiteStoreOptions, SQLiteWrite } from "../drizzle/sqlite-database.js";
+import { type SQLiteCoreStores, type SQLiteStores, sqliteCoreStores, sqliteFamilyStores } from "../drizzle/sqlite-stores.js";
 import type { D1DatabaseLike } from "./d1-database.js";
 
 export type { D1DatabaseLike, D1PreparedStatementLike } from "./d1-database.js";

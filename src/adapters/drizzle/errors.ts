@@ -1,5 +1,6 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
-import { ConflictError, StorageError } from "../../core/errors.js";
+import type { ConflictError } from "../../core/errors.js";
+import { createStorageGuard, credentialTaken, emailTaken, type StorageGuard } from "../storage-guard.js";
 
 /**
  * The driver error behind a Drizzle error. `DrizzleQueryError` puts the bound
@@ -36,22 +37,18 @@ export function isSQLiteUniqueViolation(error: unknown, column: string): boolean
   return columns !== null && columns.length === 1 && columns[0] === column;
 }
 
-/** Wraps any backend failure; the message names the operation, never a value. */
-export function storageError(label: string, operation: string, error: unknown): StorageError {
-  return new StorageError(`${label} ${operation} failed`, { cause: driverError(error) });
+/** The guard for every SQLite store call: the message names `label` ("d1", "sqlite"), the cause is `driverError`. */
+export function sqliteGuard(label: string): StorageGuard {
+  return createStorageGuard({ label, redact: driverError });
 }
 
-/** `ConflictError` for a taken email or credential identifier, `StorageError` for everything else. */
-export function userWriteError(label: string, operation: string, error: unknown): StorageError | ConflictError {
-  if (isSQLiteUniqueViolation(error, "users.email")) return new ConflictError("email already registered");
-  return credentialWriteError(label, operation, error);
-}
-
-/** `ConflictError` (credential_taken) when a (type, identifier) pair is already bound; `StorageError` otherwise. */
-export function credentialWriteError(label: string, operation: string, error: unknown): StorageError | ConflictError {
+/** A taken credential (type, identifier) pair: `ConflictError` (credential_taken); null for anything else. */
+export function credentialConflict(error: unknown): ConflictError | null {
   const columns = sqliteUniqueViolation(error);
-  if (columns !== null && columns.includes("credentials.identifier")) {
-    return new ConflictError("credential already bound to an account", "credential_taken");
-  }
-  return storageError(label, operation, error);
+  return columns !== null && columns.includes("credentials.identifier") ? credentialTaken() : null;
+}
+
+/** A taken email, or a taken credential among the user's first ones: `ConflictError`; null for anything else. */
+export function userConflict(error: unknown): ConflictError | null {
+  return isSQLiteUniqueViolation(error, "users.email") ? emailTaken() : credentialConflict(error);
 }

@@ -20,15 +20,15 @@ import {
   sortMemberships,
   tenantKey,
 } from "./access-rows.js";
-import { storageError } from "./errors.js";
+import { sqliteGuard } from "./errors.js";
+import type { SQLiteDatabase, SQLiteStoreOptions, SQLiteWrite } from "./sqlite-database.js";
 import { grants, memberships, roleAssignments } from "./sqlite-schema.js";
-import type { SQLiteDatabase, SQLiteStoreOptions, SQLiteWrite } from "./sqlite-stores.js";
 
 /** `excluded.<column>`: the value the conflicting INSERT proposed. */
 const excluded = (column: string): ReturnType<typeof sql> => sql`excluded.${sql.identifier(column)}`;
 
 export function sqliteAccessStore(db: SQLiteDatabase, options: SQLiteStoreOptions): AccessStore {
-  const { label } = options;
+  const guard = sqliteGuard(options.label);
   const clock = options.clock ?? systemClock;
 
   const ofRoles = (principalId: string, key: string) => and(eq(roleAssignments.principalId, principalId), eq(roleAssignments.tenantKey, key));
@@ -41,8 +41,8 @@ export function sqliteAccessStore(db: SQLiteDatabase, options: SQLiteStoreOption
       // No tenant has an empty id, so nothing is held there (and '' must not read the no-tenant rows).
       if (tenantId === "") return { roleIds: [], grants: [] };
       const key = tenantKey(tenantId);
-      try {
-        // One statement, so one round trip to D1 on the authorization path.
+      // One statement, so one round trip to D1 on the authorization path.
+      return guard("access.assignmentsFor", async () => {
         const rows = await unionAll(
           db
             .select({ kind: sql<string>`${sql.raw(`'${GRANT_ROW}'`)}`, id: grants.grantId, permission: sql<string | null>`${grants.permission}`, effect: sql<string | null>`${grants.effect}` })
@@ -54,58 +54,44 @@ export function sqliteAccessStore(db: SQLiteDatabase, options: SQLiteStoreOption
             .where(ofRoles(subjectId, key)),
         );
         return assignmentsFromRows(rows);
-      } catch (error) {
-        throw storageError(label, "access.assignmentsFor", error);
-      }
+      });
     },
 
-    async membershipsOf(principalId: string): Promise<Membership[]> {
-      try {
-        const rows = await db.select().from(memberships).where(eq(memberships.principalId, principalId)).orderBy(asc(memberships.createdAt));
-        return sortMemberships(rows, "tenantId");
-      } catch (error) {
-        throw storageError(label, "access.membershipsOf", error);
-      }
-    },
+    membershipsOf: (principalId: string): Promise<Membership[]> =>
+      guard("access.membershipsOf", async () =>
+        sortMemberships(await db.select().from(memberships).where(eq(memberships.principalId, principalId)).orderBy(asc(memberships.createdAt)), "tenantId"),
+      ),
 
-    async membersOf(tenantId: string): Promise<Membership[]> {
-      try {
-        const rows = await db.select().from(memberships).where(eq(memberships.tenantId, tenantId)).orderBy(asc(memberships.createdAt));
-        return sortMemberships(rows, "principalId");
-      } catch (error) {
-        throw storageError(label, "access.membersOf", error);
-      }
-    },
+    membersOf: (tenantId: string): Promise<Membership[]> =>
+      guard("access.membersOf", async () =>
+        sortMemberships(await db.select().from(memberships).where(eq(memberships.tenantId, tenantId)).orderBy(asc(memberships.createdAt)), "principalId"),
+      ),
 
     async addMember(membership: Membership): Promise<void> {
-      try {
+      await guard("access.addMember", async () => {
         requireTenantId(membership.tenantId);
         // Idempotent: an existing membership keeps its createdAt.
         await db
           .insert(memberships)
           .values({ principalId: membership.principalId, tenantId: membership.tenantId, createdAt: membership.createdAt })
           .onConflictDoNothing({ target: [memberships.principalId, memberships.tenantId] });
-      } catch (error) {
-        throw storageError(label, "access.addMember", error);
-      }
+      });
     },
 
     async removeMember(principalId: string, tenantId: string): Promise<void> {
       if (tenantId === "") return; // no such membership, and '' must not reach the no-tenant rows
       const key = tenantKey(tenantId);
-      try {
-        await options.atomic([
+      await guard("access.removeMember", () =>
+        options.atomic([
           db.delete(memberships).where(and(eq(memberships.principalId, principalId), eq(memberships.tenantId, tenantId))),
           db.delete(roleAssignments).where(ofRoles(principalId, key)),
           db.delete(grants).where(ofGrants(principalId, key)),
-        ]);
-      } catch (error) {
-        throw storageError(label, "access.removeMember", error);
-      }
+        ]),
+      );
     },
 
     async updateAssignments(principalId, tenantId, change): Promise<void> {
-      try {
+      await guard("access.updateAssignments", async () => {
         const key = tenantKey(tenantId);
         const plan = planChange(change);
         if (isEmptyPlan(plan)) return;
@@ -129,9 +115,7 @@ export function sqliteAccessStore(db: SQLiteDatabase, options: SQLiteStoreOption
           ...plan.removeGrants.map((grantId) => db.delete(grants).where(and(ofGrants(principalId, key), eq(grants.grantId, grantId)))),
         ];
         await options.atomic(writes as [SQLiteWrite, ...SQLiteWrite[]]);
-      } catch (error) {
-        throw storageError(label, "access.updateAssignments", error);
-      }
+      });
     },
   };
 }

@@ -9,9 +9,9 @@ import { and, eq, gt, lte, sql } from "drizzle-orm";
 import { type Clock, systemClock } from "../../core/context.js";
 import type { CounterStore } from "../../ports/counter-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
-import { storageError } from "./errors.js";
+import { sqliteGuard } from "./errors.js";
+import type { SQLiteDatabase } from "./sqlite-database.js";
 import { counters, singleUse, singleUseMarks } from "./sqlite-schema.js";
-import type { SQLiteDatabase } from "./sqlite-stores.js";
 
 export interface SQLiteAtomicOptions {
   label: string;
@@ -22,14 +22,14 @@ export interface SQLiteAtomicOptions {
 const excluded = (column: string): ReturnType<typeof sql> => sql`excluded.${sql.identifier(column)}`;
 
 export function sqliteCounterStore(db: SQLiteDatabase, options: SQLiteAtomicOptions): CounterStore {
-  const { label } = options;
+  const guard = sqliteGuard(options.label);
   const clock = options.clock ?? systemClock;
   return {
     consistency: "atomic",
 
     async increment(key: string, windowSeconds: number): Promise<number> {
       const now = clock.now().getTime();
-      try {
+      return guard("counters.increment", async () => {
         // An expired row restarts at 1 with a new window; a live one counts up and keeps its window.
         // Both SET expressions read the row as it was before the update.
         const rows = await db
@@ -46,65 +46,51 @@ export function sqliteCounterStore(db: SQLiteDatabase, options: SQLiteAtomicOpti
         const value = rows[0]?.value;
         if (value === undefined) throw new Error("upsert returned no row");
         return value;
-      } catch (error) {
-        throw storageError(label, "counters.increment", error);
-      }
+      });
     },
 
-    async get(key: string): Promise<number> {
-      try {
+    get: (key: string): Promise<number> =>
+      guard("counters.get", async () => {
         const [row] = await db
           .select({ value: counters.value })
           .from(counters)
           .where(and(eq(counters.key, key), gt(counters.expiresAt, clock.now().getTime())))
           .limit(1);
         return row?.value ?? 0;
-      } catch (error) {
-        throw storageError(label, "counters.get", error);
-      }
-    },
+      }),
 
     async reset(key: string): Promise<void> {
-      try {
-        await db.delete(counters).where(eq(counters.key, key));
-      } catch (error) {
-        throw storageError(label, "counters.reset", error);
-      }
+      await guard("counters.reset", () => db.delete(counters).where(eq(counters.key, key)));
     },
   };
 }
 
 export function sqliteSingleUseStore(db: SQLiteDatabase, options: SQLiteAtomicOptions): SingleUseStore {
-  const { label } = options;
+  const guard = sqliteGuard(options.label);
   const clock = options.clock ?? systemClock;
   return {
     consistency: "atomic",
 
     async put(key: string, value: string, ttlSeconds: number): Promise<void> {
       const expiresAt = clock.now().getTime() + ttlSeconds * 1000;
-      try {
-        await db
+      await guard("singleUse.put", () =>
+        db
           .insert(singleUse)
           .values({ key, value, expiresAt })
-          .onConflictDoUpdate({ target: singleUse.key, set: { value, expiresAt } });
-      } catch (error) {
-        throw storageError(label, "singleUse.put", error);
-      }
+          .onConflictDoUpdate({ target: singleUse.key, set: { value, expiresAt } }),
+      );
     },
 
-    async consume(key: string): Promise<string | null> {
-      try {
+    consume: (key: string): Promise<string | null> =>
+      guard("singleUse.consume", async () => {
         // The row goes whatever its expiry: only the caller whose DELETE removed it gets it back.
         const [row] = await db.delete(singleUse).where(eq(singleUse.key, key)).returning({ value: singleUse.value, expiresAt: singleUse.expiresAt });
         return row !== undefined && row.expiresAt > clock.now().getTime() ? row.value : null;
-      } catch (error) {
-        throw storageError(label, "singleUse.consume", error);
-      }
-    },
+      }),
 
     async claim(key: string, ttlSeconds: number): Promise<boolean> {
       const now = clock.now().getTime();
-      try {
+      return guard("singleUse.claim", async () => {
         // Inserts a new mark, or takes over an expired one; a live mark makes the upsert a no-op that returns no row.
         const rows = await db
           .insert(singleUseMarks)
@@ -116,9 +102,7 @@ export function sqliteSingleUseStore(db: SQLiteDatabase, options: SQLiteAtomicOp
           })
           .returning({ key: singleUseMarks.key });
         return rows.length === 1;
-      } catch (error) {
-        throw storageError(label, "singleUse.claim", error);
-      }
+      });
     },
   };
 }
@@ -131,11 +115,9 @@ export function sqliteSingleUseStore(db: SQLiteDatabase, options: SQLiteAtomicOp
  */
 export async function purgeExpiredSQLite(db: SQLiteDatabase, options: SQLiteAtomicOptions): Promise<void> {
   const now = (options.clock ?? systemClock).now().getTime();
-  try {
+  return sqliteGuard(options.label)("purgeExpired", async () => {
     await db.delete(counters).where(lte(counters.expiresAt, now));
     await db.delete(singleUse).where(lte(singleUse.expiresAt, now));
     await db.delete(singleUseMarks).where(lte(singleUseMarks.expiresAt, now));
-  } catch (error) {
-    throw storageError(options.label, "purgeExpired", error);
-  }
+  });
 }

@@ -1,8 +1,8 @@
 import { desc, sql } from "drizzle-orm";
 import type { KeyStore, StoredKey } from "../../ports/key-store.js";
-import { storageError } from "./errors.js";
+import { sqliteGuard } from "./errors.js";
+import type { SQLiteDatabase } from "./sqlite-database.js";
 import { signingKeys } from "./sqlite-schema.js";
-import type { SQLiteDatabase } from "./sqlite-stores.js";
 
 /**
  * Signing keys in the `signing_keys` table. `put` upserts on `kid` (retiring a key
@@ -10,29 +10,21 @@ import type { SQLiteDatabase } from "./sqlite-stores.js";
  * the same order as the memory store.
  */
 export function sqliteKeyStore(db: SQLiteDatabase, options: { label: string }): KeyStore {
-  const { label } = options;
+  const guard = sqliteGuard(options.label);
   return {
     consistency: "atomic",
 
-    async list(): Promise<StoredKey[]> {
-      try {
-        // JSON columns are parsed per query, so every call hands out fresh objects.
-        return await db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(sql`rowid`));
-      } catch (error) {
-        throw storageError(label, "keys.list", error);
-      }
-    },
+    // JSON columns are parsed per query, so every call hands out fresh objects.
+    list: (): Promise<StoredKey[]> => guard("keys.list", () => db.select().from(signingKeys).orderBy(desc(signingKeys.createdAt), desc(sql`rowid`))),
 
     async put(key: StoredKey): Promise<void> {
       const row = { alg: key.alg, privateJwk: key.privateJwk, publicJwk: key.publicJwk, createdAt: key.createdAt, status: key.status };
-      try {
-        await db
+      await guard("keys.put", () =>
+        db
           .insert(signingKeys)
           .values({ kid: key.kid, ...row })
-          .onConflictDoUpdate({ target: signingKeys.kid, set: row });
-      } catch (error) {
-        throw storageError(label, "keys.put", error);
-      }
+          .onConflictDoUpdate({ target: signingKeys.kid, set: row }),
+      );
     },
   };
 }

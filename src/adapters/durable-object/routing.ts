@@ -1,5 +1,8 @@
-import { AuthError, StorageError } from "../../core/errors.js";
+import { createStorageGuard, type StorageGuard } from "../storage-guard.js";
 import type { PortcullisStoreNamespace, PortcullisStoreRPC } from "./durable-object-types.js";
+
+/** The first word of every Durable Object `StorageError` message. */
+export const DO_LABEL = "durable-object";
 
 export interface DurableObjectStoreOptions {
   /**
@@ -17,14 +20,8 @@ export function objectFor(namespace: PortcullisStoreNamespace, name: string): Po
 /**
  * Runs one call to a Durable Object. Whatever it throws (the object threw, was
  * reset, overloaded, or unreachable) becomes a `StorageError` naming only the
- * operation, so the caller fails closed with a 503. No retry: a write such as
- * `increment` or `consume` may have happened before the error reached us.
+ * operation, so the caller fails closed with a 503 (an `AuthError` of ours passes
+ * as it is). No retry: a write such as `increment` or `consume` may have happened
+ * before the error reached us.
  */
-export async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
-    throw new StorageError(`durable-object ${operation} failed`, { cause: error });
-  }
-}
+export const call: StorageGuard = createStorageGuard({ label: DO_LABEL, authErrors: "rethrow" });

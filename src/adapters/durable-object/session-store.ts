@@ -1,7 +1,8 @@
-import { StorageError } from "../../core/errors.js";
+import type { StorageError } from "../../core/errors.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
+import { storageError } from "../storage-guard.js";
 import type { PortcullisStoreNamespace, PortcullisStoreRPC, SessionLimit } from "./durable-object-types.js";
-import { call, type DurableObjectStoreOptions, objectFor } from "./routing.js";
+import { call, DO_LABEL, type DurableObjectStoreOptions, objectFor } from "./routing.js";
 
 export interface DOSessionStoreOptions extends DurableObjectStoreOptions {
   /**
@@ -33,7 +34,7 @@ export interface DOSessionStore extends SessionStore {
 }
 
 function duplicate(): StorageError {
-  return new StorageError("durable-object sessions.create failed", { cause: new Error("session id already exists") });
+  return storageError(DO_LABEL, "sessions.create", new Error("session id already exists"));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiKeyRecord, ApiKeyStore } from "../../ports/api-key-store.js";
-import { StorageError } from "../../core/errors.js";
+import { storageError } from "../storage-guard.js";
 
 function copy(record: ApiKeyRecord): ApiKeyRecord {
   const out: ApiKeyRecord = {
@@ -23,7 +23,7 @@ export function memoryApiKeyStore(): ApiKeyStore {
 
     async create(record: ApiKeyRecord): Promise<void> {
       if (byId.has(record.id)) {
-        throw new StorageError("memory apiKeys.create failed", { cause: new Error("UNIQUE constraint failed: api_keys.id") });
+        throw storageError("memory", "apiKeys.create", new Error("UNIQUE constraint failed: api_keys.id"));
       }
       const stored = copy(record);
       byId.set(stored.id, stored);

@@ -1,6 +1,7 @@
-import { ConflictError, StorageError } from "../../core/errors.js";
+import type { StorageError } from "../../core/errors.js";
 import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
+import { credentialTaken, emailTaken, storageError } from "../storage-guard.js";
 import { byCreatedAt, copyCredential, copyUser } from "./copy.js";
 
 export interface MemoryIdentityStores {
@@ -10,7 +11,7 @@ export interface MemoryIdentityStores {
 
 /** Mirrors what the SQL stores report, so the same conformance suite passes. */
 function constraint(operation: string, detail: string): StorageError {
-  return new StorageError(`memory ${operation} failed`, { cause: new Error(detail) });
+  return storageError("memory", operation, new Error(detail));
 }
 
 /**
@@ -36,7 +37,7 @@ export function memoryIdentityStores(): MemoryIdentityStores {
     if (credential.identifier !== null) {
       const key = identifierKey(credential.type, credential.identifier);
       const taken = credentialIdByKey.has(key) || pending.some((o) => o.identifier !== null && identifierKey(o.type, o.identifier) === key);
-      if (taken) throw new ConflictError("credential already bound to an account", "credential_taken");
+      if (taken) throw credentialTaken();
     }
     if (!usersById.has(credential.userId) && credential.userId !== pendingUserId) {
       throw constraint(operation, "FOREIGN KEY constraint failed");
@@ -67,7 +68,7 @@ export function memoryIdentityStores(): MemoryIdentityStores {
 
     async create(user: NewUser, initial: readonly NewCredential[]): Promise<User> {
       // Validate everything first, then apply: all-or-nothing without rollback.
-      if (userIdByEmail.has(user.email)) throw new ConflictError("email already registered");
+      if (userIdByEmail.has(user.email)) throw emailTaken();
       if (usersById.has(user.id)) throw constraint("users.create", "UNIQUE constraint failed: users.id");
       initial.forEach((credential, index) => checkCredential("users.create", credential, initial.slice(0, index), user.id));
 
@@ -94,7 +95,7 @@ export function memoryIdentityStores(): MemoryIdentityStores {
       if (current === undefined) return null;
       const email = patch.email ?? current.email;
       const owner = userIdByEmail.get(email);
-      if (owner !== undefined && owner !== id) throw new ConflictError("email already registered");
+      if (owner !== undefined && owner !== id) throw emailTaken();
 
       const next = copyUser({
         ...current,

@@ -1,6 +1,6 @@
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
+import { storageError } from "../storage-guard.js";
 import { byCreatedAt, copySession } from "./copy.js";
-import { StorageError } from "../../core/errors.js";
 
 /**
  * Sessions in this closure's memory, with a userId -> session ids index so
@@ -23,7 +23,7 @@ export function memorySessionStore(): SessionStore {
     async create(session: SessionRecord): Promise<void> {
       // Never overwrite: a second session under the same token hash is a bug, not an update.
       if (byId.has(session.id)) {
-        throw new StorageError("memory sessions.create failed", { cause: new Error("UNIQUE constraint failed: sessions.id") });
+        throw storageError("memory", "sessions.create", new Error("UNIQUE constraint failed: sessions.id"));
       }
       const stored = copySession(session);
       byId.set(stored.id, stored);

@@ -10,13 +10,13 @@ import type { AccessStore, Membership } from "../../ports/access-store.js";
 import type { Assignments } from "../../ports/authorization.js";
 import { GRANT_ROW, ROLE_ROW, assignmentsFromRows, isEmptyPlan, planChange, requireTenantId, sortMemberships, tenantKey } from "../drizzle/access-rows.js";
 import type { PostgresDatabase } from "./database.js";
-import type { Guard } from "./guard.js";
+import type { StorageGuard } from "../storage-guard.js";
 import { grants, memberships, roleAssignments } from "./schema.js";
 
 /** `excluded.<column>`: the value the conflicting INSERT proposed. */
 const excluded = (column: string): ReturnType<typeof sql> => sql`excluded.${sql.identifier(column)}`;
 
-export function postgresAccessStore(db: PostgresDatabase, guard: Guard, options: { clock?: Clock } = {}): AccessStore {
+export function postgresAccessStore(db: PostgresDatabase, guard: StorageGuard, options: { clock?: Clock } = {}): AccessStore {
   const clock = options.clock ?? systemClock;
   const ofRoles = (principalId: string, key: string) => and(eq(roleAssignments.principalId, principalId), eq(roleAssignments.tenantKey, key));
   const ofGrants = (principalId: string, key: string) => and(eq(grants.principalId, principalId), eq(grants.tenantKey, key));

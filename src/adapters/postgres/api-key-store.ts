@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { ApiKeyRecord, ApiKeyStore } from "../../ports/api-key-store.js";
 import { apiKeyRow } from "../sql-rows.js";
 import type { PostgresDatabase } from "./database.js";
-import type { Guard } from "./guard.js";
+import type { StorageGuard } from "../storage-guard.js";
 import { apiKeys } from "./schema.js";
 
 /**
@@ -10,7 +10,7 @@ import { apiKeys } from "./schema.js";
  * (StorageError), never replaces the first record, and an owner that is no user row fails
  * on the foreign key. `findByLookup` runs on every API-key request, so it is prepared.
  */
-export function postgresApiKeyStore(db: PostgresDatabase, guard: Guard): ApiKeyStore {
+export function postgresApiKeyStore(db: PostgresDatabase, guard: StorageGuard): ApiKeyStore {
   const byLookup = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder("id"))).limit(1).prepare("portcullis_api_keys_find_by_lookup");
 
   return {

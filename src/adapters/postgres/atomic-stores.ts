@@ -11,8 +11,9 @@ import { and, eq, lte, type SQL, sql } from "drizzle-orm";
 import { type Clock, systemClock } from "../../core/context.js";
 import type { CounterStore } from "../../ports/counter-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
+import type { StorageGuard } from "../storage-guard.js";
 import type { PostgresDatabase } from "./database.js";
-import { createGuard, type Guard } from "./guard.js";
+import { postgresGuard } from "./guard.js";
 import { counters, singleUse, singleUseMarks } from "./schema.js";
 
 /** A timestamptz placeholder, filled with an ISO string: portable across drivers (no driver-specific Date serialisation). */
@@ -28,7 +29,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * prepared once per store: with postgres.js a prepared statement costs one round trip
  * once its connection has seen it, an unprepared one with parameters two.
  */
-export function postgresCounterStore(db: PostgresDatabase, guard: Guard, options: { clock?: Clock } = {}): CounterStore {
+export function postgresCounterStore(db: PostgresDatabase, guard: StorageGuard, options: { clock?: Clock } = {}): CounterStore {
   const clock = options.clock ?? systemClock;
   const expired = sql`${counters.expiresAt} <= ${at("now")}`;
   // An expired row restarts at 1 with a new window; a live one counts up and keeps its window.
@@ -73,7 +74,7 @@ export function postgresCounterStore(db: PostgresDatabase, guard: Guard, options
   };
 }
 
-export function postgresSingleUseStore(db: PostgresDatabase, guard: Guard, options: { clock?: Clock } = {}): SingleUseStore {
+export function postgresSingleUseStore(db: PostgresDatabase, guard: StorageGuard, options: { clock?: Clock } = {}): SingleUseStore {
   const clock = options.clock ?? systemClock;
   const putQuery = db
     .insert(singleUse)
@@ -126,7 +127,7 @@ export function postgresSingleUseStore(db: PostgresDatabase, guard: Guard, optio
  */
 export function postgresPurgeExpired(db: PostgresDatabase, options: { clock?: Clock; timeoutMs?: number } = {}): Promise<void> {
   const now = (options.clock ?? systemClock).now();
-  return createGuard(options.timeoutMs)("purgeExpired", async () => {
+  return postgresGuard(options.timeoutMs)("purgeExpired", async () => {
     await db.delete(counters).where(lte(counters.expiresAt, now));
     await db.delete(singleUse).where(lte(singleUse.expiresAt, now));
     await db.delete(singleUseMarks).where(lte(singleUseMarks.expiresAt, now));

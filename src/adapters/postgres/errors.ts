@@ -6,8 +6,9 @@
  * ("Key (email)=(...) already exists"). So the `cause` kept is a fresh Error
  * carrying only the safe fields of the driver's error, never the error itself.
  */
-import { ConflictError, StorageError } from "../../core/errors.js";
+import type { ConflictError } from "../../core/errors.js";
 import { driverError } from "../drizzle/errors.js";
+import { credentialTaken, emailTaken } from "../storage-guard.js";
 
 /** What is kept of a driver error: its kind, SQLSTATE or errno code, and constraint name. */
 export interface PostgresDriverError extends Error {
@@ -56,15 +57,10 @@ export function uniqueViolation(error: unknown): string | null {
   return safe.code === "23505" ? safe.constraint : null;
 }
 
-/** Wraps any backend failure; the message names the operation, never a value. */
-export function postgresStorageError(operation: string, error: unknown): StorageError {
-  return new StorageError(`postgres ${operation} failed`, { cause: safeDriverError(error) });
-}
-
-/** `ConflictError` for a taken email or credential identifier, `StorageError` for everything else. */
-export function postgresWriteError(operation: string, error: unknown): StorageError | ConflictError {
+/** A taken email or credential identifier (users.create, users.update, credentials.add): `ConflictError`; null otherwise. */
+export function postgresConflict(error: unknown): ConflictError | null {
   const constraint = uniqueViolation(error);
-  if (constraint === "users_email_unique") return new ConflictError("email already registered");
-  if (constraint === "credentials_type_identifier_unique") return new ConflictError("credential already bound to an account", "credential_taken");
-  return postgresStorageError(operation, error);
+  if (constraint === "users_email_unique") return emailTaken();
+  if (constraint === "credentials_type_identifier_unique") return credentialTaken();
+  return null;
 }

@@ -2,13 +2,13 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Credential, CredentialStore, CredentialType, NewCredential } from "../../ports/credential-store.js";
 import type { NewUser, User, UserPatch, UserStore } from "../../ports/user-store.js";
 import { credentialRow, userRow } from "../sql-rows.js";
+import type { StorageGuard } from "../storage-guard.js";
 import type { PostgresDatabase } from "./database.js";
-import { postgresWriteError } from "./errors.js";
-import type { Guard } from "./guard.js";
+import { postgresConflict } from "./errors.js";
 import { credentials, users } from "./schema.js";
 
 
-export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore {
+export function postgresUserStore(db: PostgresDatabase, guard: StorageGuard): UserStore {
   // The read path's lookups, prepared: one round trip each once a connection has seen them.
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare("portcullis_users_find_by_id");
   const byEmail = db.select().from(users).where(eq(users.email, sql.placeholder("email"))).limit(1).prepare("portcullis_users_find_by_email");
@@ -26,7 +26,7 @@ export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore
             await tx.insert(users).values(row);
             if (initial.length > 0) await tx.insert(credentials).values(initial.map(credentialRow));
           }),
-        postgresWriteError,
+        postgresConflict,
       );
       return { ...row, createdAt: new Date(row.createdAt.getTime()), updatedAt: new Date(row.updatedAt.getTime()) };
     },
@@ -38,7 +38,7 @@ export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore
     update(id: string, patch: UserPatch): Promise<User | null> {
       // Undefined fields are left alone (Drizzle skips them); null clears `name`.
       const values = { email: patch.email, emailVerified: patch.emailVerified, name: patch.name, updatedAt: patch.updatedAt };
-      return guard("users.update", async () => (await db.update(users).set(values).where(eq(users.id, id)).returning())[0] ?? null, postgresWriteError);
+      return guard("users.update", async () => (await db.update(users).set(values).where(eq(users.id, id)).returning())[0] ?? null, postgresConflict);
     },
 
     async delete(id: string): Promise<void> {
@@ -49,12 +49,12 @@ export function postgresUserStore(db: PostgresDatabase, guard: Guard): UserStore
   };
 }
 
-export function postgresCredentialStore(db: PostgresDatabase, guard: Guard): CredentialStore {
+export function postgresCredentialStore(db: PostgresDatabase, guard: StorageGuard): CredentialStore {
   return {
     consistency: "atomic",
 
     async add(credential: NewCredential): Promise<void> {
-      await guard("credentials.add", () => db.insert(credentials).values(credentialRow(credential)), postgresWriteError);
+      await guard("credentials.add", () => db.insert(credentials).values(credentialRow(credential)), postgresConflict);
     },
 
     listByUser(userId: string, type?: CredentialType): Promise<Credential[]> {

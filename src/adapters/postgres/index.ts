@@ -38,7 +38,7 @@ import { postgresCounterStore, postgresPurgeExpired, postgresSingleUseStore } fr
 import { postgresAuditSink } from "./audit-sink.js";
 import type { PostgresDatabase } from "./database.js";
 import { postgresCredentialStore, postgresUserStore } from "./identity-stores.js";
-import { createGuard, DEFAULT_TIMEOUT_MS } from "./guard.js";
+import { DEFAULT_TIMEOUT_MS, postgresGuard } from "./guard.js";
 import { postgresKeyStore } from "./key-store.js";
 import { postgresSessionStore } from "./session-store.js";
 
@@ -77,7 +77,7 @@ export interface PostgresStoreOptions {
  * `./migrate.js`, or drizzle-kit).
  */
 export function postgresStores(db: PostgresDatabase, options: PostgresStoreOptions = {}): PostgresStores {
-  const guard = createGuard(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const guard = postgresGuard(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return {
     users: postgresUserStore(db, guard),
     credentials: postgresCredentialStore(db, guard),

@@ -1,14 +1,14 @@
 import { desc } from "drizzle-orm";
 import type { KeyStore, StoredKey } from "../../ports/key-store.js";
 import type { PostgresDatabase } from "./database.js";
-import type { Guard } from "./guard.js";
+import type { StorageGuard } from "../storage-guard.js";
 import { signingKeys } from "./schema.js";
 
 /**
  * Signing keys. `put` upserts on `kid` (retiring a key rewrites its row and keeps
  * its `seq`); `list` is newest first, ties broken by first insertion, like memory and SQLite.
  */
-export function postgresKeyStore(db: PostgresDatabase, guard: Guard): KeyStore {
+export function postgresKeyStore(db: PostgresDatabase, guard: StorageGuard): KeyStore {
   const columns = {
     kid: signingKeys.kid,
     alg: signingKeys.alg,

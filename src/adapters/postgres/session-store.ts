@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
 import { sessionRow } from "../sql-rows.js";
 import type { PostgresDatabase } from "./database.js";
-import type { Guard } from "./guard.js";
+import type { StorageGuard } from "../storage-guard.js";
 import { sessions } from "./schema.js";
 
 /**
@@ -11,7 +11,7 @@ import { sessions } from "./schema.js";
  * prepared statements: with postgres.js each costs one round trip once its connection
  * has seen it, against two for an unprepared query (Parse/Describe, then Bind/Execute).
  */
-export function postgresSessionStore(db: PostgresDatabase, guard: Guard): SessionStore {
+export function postgresSessionStore(db: PostgresDatabase, guard: StorageGuard): SessionStore {
   const getById = db.select().from(sessions).where(eq(sessions.id, sql.placeholder("id"))).limit(1).prepare("portcullis_sessions_get");
   const touchById = db
     .update(sessions)

@@ -4,7 +4,7 @@
  * (`../upstash/`) each implement it, so both run the same stores and the same Lua.
  * Edge-safe: no `node:*` here, the Upstash path imports this module.
  */
-import { StorageError } from "../../core/errors.js";
+import { createStorageGuard, type StorageGuard } from "../storage-guard.js";
 
 /** A reply in RESP2 shape: bulk/simple strings as strings, integers as numbers, nil as null. */
 export type RedisValue = string | number | null | RedisValue[];
@@ -51,15 +51,19 @@ export async function runScript(executor: RedisExecutor, script: LuaScript, keys
 }
 
 /**
- * The error a store throws for any failure. The message names the backend and the
- * operation only; the cause keeps the transport's error with anything after "command
- * was:" cut off, because @upstash/redis appends the whole command (keys and values) there.
+ * The guard every Redis-backed store call runs through: "<label> <operation> failed", and
+ * no deadline of its own, because each transport has one per command (TCP: the client's
+ * `commandTimeoutMs`; Upstash: `timeoutMs`), both 3 s by default.
  */
-export function storageError(label: string, operation: string, error: unknown): StorageError {
-  return new StorageError(`${label} ${operation} failed`, { cause: redact(error) });
+export function redisGuard(executor: RedisExecutor): StorageGuard {
+  return createStorageGuard({ label: executor.label, redact: redactRedisError });
 }
 
-function redact(error: unknown): unknown {
+/**
+ * The cause kept: the transport's error with anything after "command was:" cut off,
+ * because @upstash/redis appends the whole command (keys and values) there.
+ */
+function redactRedisError(error: unknown): unknown {
   if (!(error instanceof Error)) return new Error("unknown failure");
   const cut = error.message.indexOf(", command was:");
   if (cut < 0) return error;

@@ -16,7 +16,7 @@ import type { CounterStore } from "../../ports/counter-store.js";
 import type { SessionRecord, SessionStore } from "../../ports/session-store.js";
 import type { SingleUseStore } from "../../ports/single-use-store.js";
 import { byCreatedAt } from "../memory/copy.js";
-import { runScript, storageError, type RedisExecutor, type RedisValue } from "./executor.js";
+import { redisGuard, runScript, type RedisExecutor, type RedisValue } from "./executor.js";
 import { CREATE_SESSION, DELETE_SESSION, DELETE_USER_SESSIONS, INCREMENT_COUNTER, LIST_SESSIONS, TOUCH_SESSION } from "./scripts.js";
 
 export interface RedisStoreOptions {
@@ -44,13 +44,6 @@ export interface RedisStores {
 
 const DEFAULT_PREFIX = "pc:";
 const DEFAULT_GRACE_SECONDS = 3600;
-
-/** Wraps every failure (transport, server error, malformed data) in a `StorageError` naming the operation. */
-function guarded<T>(executor: RedisExecutor, operation: string, run: () => Promise<T>): Promise<T> {
-  return run().catch((error: unknown) => {
-    throw storageError(executor.label, operation, error);
-  });
-}
 
 /** Seconds to a positive whole number of milliseconds: Redis refuses 0, negatives and fractions. */
 function milliseconds(seconds: number): number {
@@ -136,6 +129,8 @@ export function redisSessionStore(executor: RedisExecutor, options: RedisStoreOp
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const graceMs = milliseconds(options.sessionGraceSeconds ?? DEFAULT_GRACE_SECONDS);
   const clock = options.clock ?? systemClock;
+  // Every failure (transport, server error, malformed data) becomes a StorageError naming the operation.
+  const guard = redisGuard(executor);
   const sessionPrefix = `${prefix}s:`;
   const userPrefix = `${prefix}u:`;
 
@@ -143,7 +138,7 @@ export function redisSessionStore(executor: RedisExecutor, options: RedisStoreOp
     consistency: "atomic",
 
     create: (session: SessionRecord): Promise<void> =>
-      guarded(executor, "sessions.create", async () => {
+      guard("sessions.create", async () => {
         // A relative TTL: clock skew against Redis only shifts garbage collection, never validity.
         const ttlMs = Math.max(session.expiresAt.getTime() - clock.now().getTime(), 0) + graceMs;
         const keys = [sessionPrefix + session.id, userPrefix + session.userId];
@@ -152,20 +147,20 @@ export function redisSessionStore(executor: RedisExecutor, options: RedisStoreOp
       }),
 
     get: (id: string): Promise<SessionRecord | null> =>
-      guarded(executor, "sessions.get", async () => sessionFromFields(id, await executor.command(["HGETALL", sessionPrefix + id]))),
+      guard("sessions.get", async () => sessionFromFields(id, await executor.command(["HGETALL", sessionPrefix + id]))),
 
     touch: (id: string, idleExpiresAt: Date): Promise<void> =>
-      guarded(executor, "sessions.touch", async () => {
+      guard("sessions.touch", async () => {
         await runScript(executor, TOUCH_SESSION, [sessionPrefix + id], [epochMs(idleExpiresAt)]);
       }),
 
     delete: (id: string): Promise<void> =>
-      guarded(executor, "sessions.delete", async () => {
+      guard("sessions.delete", async () => {
         await runScript(executor, DELETE_SESSION, [sessionPrefix + id], [userPrefix, id]);
       }),
 
     listByUser: (userId: string): Promise<SessionRecord[]> =>
-      guarded(executor, "sessions.listByUser", async () => {
+      guard("sessions.listByUser", async () => {
         const flat = asArray(await runScript(executor, LIST_SESSIONS, [userPrefix + userId], [sessionPrefix, userId]));
         const sessions: SessionRecord[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -179,7 +174,7 @@ export function redisSessionStore(executor: RedisExecutor, options: RedisStoreOp
       }),
 
     deleteByUser: (userId: string): Promise<void> =>
-      guarded(executor, "sessions.deleteByUser", async () => {
+      guard("sessions.deleteByUser", async () => {
         await runScript(executor, DELETE_USER_SESSIONS, [userPrefix + userId], [sessionPrefix, userId]);
       }),
   };
@@ -187,20 +182,21 @@ export function redisSessionStore(executor: RedisExecutor, options: RedisStoreOp
 
 /** Fixed-window counters on Redis's clock: INCR and the window's TTL in one script. */
 export function redisCounterStore(executor: RedisExecutor, options: Pick<RedisStoreOptions, "prefix"> = {}): CounterStore {
+  const guard = redisGuard(executor);
   const counterPrefix = `${options.prefix ?? DEFAULT_PREFIX}c:`;
   return {
     consistency: "atomic",
     increment: (key: string, windowSeconds: number): Promise<number> =>
-      guarded(executor, "counters.increment", async () =>
+      guard("counters.increment", async () =>
         asInteger(await runScript(executor, INCREMENT_COUNTER, [counterPrefix + key], [String(milliseconds(windowSeconds))])),
       ),
     get: (key: string): Promise<number> =>
-      guarded(executor, "counters.get", async () => {
+      guard("counters.get", async () => {
         const value = await executor.command(["GET", counterPrefix + key]);
         return value === null ? 0 : asInteger(value);
       }),
     reset: (key: string): Promise<void> =>
-      guarded(executor, "counters.reset", async () => {
+      guard("counters.reset", async () => {
         await executor.command(["DEL", counterPrefix + key]);
       }),
   };
@@ -208,19 +204,20 @@ export function redisCounterStore(executor: RedisExecutor, options: Pick<RedisSt
 
 /** Single commands only: SET PX, GETDEL (Redis >= 6.2) and SET NX PX are each atomic on their own. */
 export function redisSingleUseStore(executor: RedisExecutor, options: Pick<RedisStoreOptions, "prefix"> = {}): SingleUseStore {
+  const guard = redisGuard(executor);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const valuePrefix = `${prefix}v:`;
   const markPrefix = `${prefix}m:`;
   return {
     consistency: "atomic",
     put: (key: string, value: string, ttlSeconds: number): Promise<void> =>
-      guarded(executor, "singleUse.put", async () => {
+      guard("singleUse.put", async () => {
         await executor.command(["SET", valuePrefix + key, value, "PX", String(milliseconds(ttlSeconds))]);
       }),
     consume: (key: string): Promise<string | null> =>
-      guarded(executor, "singleUse.consume", async () => asString(await executor.command(["GETDEL", valuePrefix + key]))),
+      guard("singleUse.consume", async () => asString(await executor.command(["GETDEL", valuePrefix + key]))),
     claim: (key: string, ttlSeconds: number): Promise<boolean> =>
-      guarded(executor, "singleUse.claim", async () => {
+      guard("singleUse.claim", async () => {
         const reply = await executor.command(["SET", markPrefix + key, "1", "NX", "PX", String(milliseconds(ttlSeconds))]);
         return reply !== null;
       }),

@@ -12,7 +12,7 @@
  *   never let commands land in database 0.
  * - Idle connections do not keep the process alive.
  *
- * Node built-ins come through `process.getBuiltinModule`, as in argon2-wasm-node.ts: the
+ * Node built-ins come through `process.getBuiltinModule` (Node >= 20.16): the
  * project compiles without @types/node, and a Worker that imports this file by mistake
  * fails with a clear message.
  */

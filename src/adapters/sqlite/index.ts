@@ -13,7 +13,9 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import type { Clock } from "../../core/context.js";
 import type { AuditEvent } from "../../ports/audit-sink.js";
 import { purgeExpiredSQLite } from "../drizzle/sqlite-atomic-stores.js";
-import { type SQLiteStores, type SQLiteWrite, listSQLiteAuditEvents, sqliteFamilyStores } from "../drizzle/sqlite-stores.js";
+import { listSQLiteAuditEvents } from "../drizzle/sqlite-audit-sink.js";
+import type { SQLiteWrite } from "../drizzle/sqlite-database.js";
+import { type SQLiteStores, sqliteFamilyStores } from "../drizzle/sqlite-stores.js";
 import type { BetterSQLite3DatabaseLike } from "./better-sqlite3-database.js";
 
 export type { BetterSQLite3DatabaseLike, BetterSQLite3StatementLike } from "./better-sqlite3-database.js";

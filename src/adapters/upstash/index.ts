@@ -13,6 +13,7 @@ import type { Redis, Requester } from "@upstash/redis";
 import { ConfigurationError } from "../../core/errors.js";
 import type { RedisExecutor, RedisValue } from "../redis-shared/executor.js";
 import { createRedisStores, type RedisStoreOptions, type RedisStores } from "../redis-shared/stores.js";
+import { withDeadline } from "../storage-guard.js";
 
 export type { RedisStoreOptions, RedisStores } from "../redis-shared/stores.js";
 export { luaScript, runScript, type LuaScript, type RedisExecutor, type RedisValue } from "../redis-shared/executor.js";
@@ -53,23 +54,16 @@ export function upstashExecutor(redis: Redis | Requester, options: Pick<UpstashS
     label: "upstash",
     async command(args: readonly string[]): Promise<RedisValue> {
       const controller = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(new Error(`no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
+      const expired = (): Error => new Error(`no answer within ${timeoutMs} ms`);
+      const response = await withDeadline(() => requester.request<RedisValue>({ body: args, signal: controller.signal }), timeoutMs, () => {
+        controller.abort();
+        return expired();
       });
-      try {
-        const response = await Promise.race([requester.request<RedisValue>({ body: args, signal: controller.signal }), deadline]);
-        // An aborted request resolves with a made-up result instead of rejecting: never trust it.
-        if (controller.signal.aborted) throw new Error(`no answer within ${timeoutMs} ms`);
-        if (response.error !== undefined && response.error !== null) throw new Error(String(response.error));
-        if (response.result === undefined) throw new Error("the answer has no result");
-        return response.result;
-      } finally {
-        clearTimeout(timer);
-      }
+      // An aborted request resolves with a made-up result instead of rejecting: never trust it.
+      if (controller.signal.aborted) throw expired();
+      if (response.error !== undefined && response.error !== null) throw new Error(String(response.error));
+      if (response.result === undefined) throw new Error("the answer has no result");
+      return response.result;
     },
   };
 }
