@@ -1,5 +1,19 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
+
+/**
+ * `import wasm from "./x.wasm?module"` (how src/credentials/password/argon2-module-edge.ts gets a
+ * precompiled module: wrangler and Next's Turbopack both read the suffix) is, for workerd's test
+ * pool, the plain `.wasm` file, which its CompiledWasm rule below turns into a module.
+ */
+const wasmModuleSuffix: Plugin = {
+  name: "portcullis:wasm-module-suffix",
+  enforce: "pre",
+  async resolveId(source, importer) {
+    if (!source.endsWith(".wasm?module")) return null;
+    return this.resolve(source.slice(0, -"?module".length), importer, { skipSelf: true });
+  },
+};
 
 /**
  * One suite, two runtimes. `*.test.ts` runs in Node and in workerd;
@@ -20,6 +34,7 @@ export default defineConfig({
       },
       {
         plugins: [
+          wasmModuleSuffix,
           cloudflareTest({
             // Exports the PortcullisStore Durable Object class bound below.
             main: "./test/workers/store-worker.ts",

@@ -11,10 +11,11 @@
  * Object pointer lookup, PostgreSQL statement preparation), the second the warm cost.
  * The timed auth is never wrapped, so counting costs nothing while timing.
  */
-import { createAuth, type Auth } from "../src/core/create-auth.js";
+import { createAuth, type Auth } from "../src/create-auth.js";
 import type { Stores } from "../src/core/plugins.js";
 import { pbkdf2Hasher } from "../src/credentials/password/index.js";
 import { EMAIL, ORIGIN, PASSWORD, tamper, type Iteration } from "./cases.js";
+import { emailPassword } from "../src/credentials/password/index.js";
 
 /** Records one backend call; `kind` "rt" is a round trip, "note" extra information (e.g. the SQL queries behind them). */
 export type Recorder = (label: string, kind?: "rt" | "note") => void;
@@ -88,7 +89,7 @@ interface Authenticated {
 const isAda = (r: unknown): boolean => (r as Authenticated).authenticated === true && (r as Authenticated).principal?.email === EMAIL;
 
 export async function adapterCase(spec: AdapterSpec): Promise<AdapterCase> {
-  const auth = createAuth({ stores: spec.stores, hasher: benchHasher() });
+  const auth = createAuth({ stores: spec.stores, plugins: [emailPassword({ hasher: benchHasher() })] });
   const cookie = await signUp(auth);
   const cookieName = cookie.slice(0, cookie.indexOf("="));
   const token = cookie.slice(cookieName.length + 1);
@@ -124,7 +125,7 @@ export async function adapterCase(spec: AdapterSpec): Promise<AdapterCase> {
         return { calls: calls.splice(0), notes: notes.splice(0) };
       };
       try {
-        const counted = createAuth({ stores: await spec.instrumented(record), hasher: benchHasher() });
+        const counted = createAuth({ stores: await spec.instrumented(record), plugins: [emailPassword({ hasher: benchHasher() })] });
         await spec.beforeFirst?.();
         const first = await once(counted);
         const warm = await once(counted);

@@ -12,9 +12,10 @@ import { Hono } from "hono";
 import { jwt as honoJwt } from "hono/jwt";
 import { jwtVerify } from "jose";
 import { memoryStores, type MemoryStores } from "../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../src/core/create-auth.js";
+import { createAuth, type Auth } from "../src/create-auth.js";
 import { pbkdf2Hasher } from "../src/credentials/password/index.js";
 import { jwtTokens, SESSION_JWT_TYPE, type JWTTokensOptions } from "../src/sessions/jwt.js";
+import { emailPassword } from "../src/credentials/password/index.js";
 
 export const ORIGIN = "https://app.example";
 const JWT = { issuer: "https://auth.app.example", audience: "app.example" };
@@ -72,7 +73,7 @@ interface PortcullisFixture {
 async function portcullis(jwt: JWTTokensOptions | undefined): Promise<PortcullisFixture> {
   const stores = memoryStores();
   // Real clock (systemClock), default settings otherwise; a cheap hasher because only sign-up hashes.
-  const auth = createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }), ...(jwt === undefined ? {} : { tokens: jwtTokens(jwt) }) });
+  const auth = createAuth({ stores, plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })], ...(jwt === undefined ? {} : { tokens: jwtTokens(jwt) }) });
   const cookie = await portcullisSignUp(auth);
   return { auth, stores, cookie, token: cookie.slice(cookie.indexOf("=") + 1) };
 }

@@ -3,11 +3,11 @@
  *
  *   Node:    npx tsx bench/password-hash.ts [runs]
  *   workerd: call measurePasswordHashing() from a throwaway *.workerd.test.ts (the module comes
- *            from `import argon2Wasm from "@phi-ag/argon2/argon2.wasm"`).
+ *            from `import argon2Wasm from "../src/credentials/password/argon2.wasm?module"`).
  *
  * One warm-up hash per hasher first (WASM instantiation and heap growth are one-offs).
  */
-import { argon2idHasher } from "../src/credentials/password/argon2id-wasm.js";
+import { argon2idHasher } from "../src/credentials/password/index.js";
 import { argon2idJSHasher } from "../src/credentials/password/argon2id-js.js";
 import { pbkdf2Hasher } from "../src/credentials/password/pbkdf2.js";
 import type { PasswordHasher } from "../src/ports/password-hasher.js";
@@ -54,7 +54,7 @@ export function formatRows(runtime: string, rows: BenchRow[]): string {
 
 const argv = (globalThis as { process?: { argv?: string[] } }).process?.argv;
 if (argv?.[1]?.endsWith("password-hash.ts")) {
-  const { loadArgon2Module } = await import("../src/credentials/password/argon2-wasm-node.js");
+  const { bundledArgon2Module } = await import("../src/credentials/password/argon2-module-bytes.js");
   const runs = Number(argv[2] ?? 5);
-  console.log(formatRows("node", await measurePasswordHashing(await loadArgon2Module(), runs)));
+  console.log(formatRows("node", await measurePasswordHashing(bundledArgon2Module(), runs)));
 }

@@ -20,8 +20,8 @@
  * (t(N2) - t(N1)) / (N2 - N1) cancels the round trip, since clocks inside a Worker stand still
  * during CPU work. Node-only modules are imported dynamically so the Worker bundle has none.
  */
-import { normalizePath } from "../src/runtimes/access/paths.js";
-import { compileRouteRules, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "../src/runtimes/access/route-rules.js";
+import { normalizePath } from "../src/gateway/paths.js";
+import { compileRouteRules, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "../src/gateway/route-rules.js";
 import { median, mad, log } from "./stats.js";
 
 export const RULE_CASES = ["set-has", "normalize", "trie-match", "regex-scan"] as const;

@@ -114,7 +114,7 @@ export async function main(argv) {
 async function loadLibrary() {
   const { tsImport } = await import("tsx/esm/api");
   const load = (file) => tsImport(pathToFileURL(path.join(root, file)).href, import.meta.url);
-  const [d1, policy, authorizer] = await Promise.all([load("src/adapters/d1/index.ts"), load("src/credentials/password/policy.ts"), load("src/authz/authorizer.ts")]);
+  const [d1, policy, authorizer] = await Promise.all([load("src/adapters/d1/index.ts"), load("src/core/email.ts"), load("src/authz/authorizer.ts")]);
   return { d1CoreStores: d1.d1CoreStores, normalizeEmail: policy.normalizeEmail, createAuthorizer: authorizer.createAuthorizer };
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run build:worker — bundles the gateway exactly as `wrangler deploy` would
- * (`--dry-run --outdir dist/worker`), then:
+ * (`--dry-run --outdir build/worker`), then:
  *   - fails (exit 1) if the bundle imports any Node built-in (`node:*` or a bare name);
  *   - prints the gzip size of the JavaScript, and of the WASM separately (wrangler uploads the
  *     .wasm as its own module, and Cloudflare's size limit counts the compressed total).
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { formatBytes, gzipSize, nodeImports } from "./bundle-check.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const outdir = path.join(root, "dist", "worker");
+const outdir = path.join(root, "build", "worker");
 const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
 
 rmSync(outdir, { recursive: true, force: true });
@@ -40,7 +40,7 @@ if (scripts.length === 0) {
 let failed = false;
 let jsRaw = 0;
 let jsGzip = 0;
-console.log("\nWorker bundle (dist/worker):");
+console.log("\nWorker bundle (build/worker):");
 for (const name of scripts) {
   const bytes = readFileSync(path.join(outdir, name));
   const found = nodeImports(bytes.toString("utf8"), metafile);

@@ -17,26 +17,36 @@ export function isNodeBuiltin(specifier) {
   return slash > 0 && BUILTINS.has(specifier.slice(0, slash)) && !specifier.startsWith(".");
 }
 
-/**
- * Every module specifier the JavaScript refers to: static imports and re-exports, side-effect
- * imports, dynamic `import("...")` and `require("...")` with a literal argument.
- */
-export function moduleSpecifiers(code) {
-  const patterns = [
-    /\b(?:import|export)\s*(?:type\s+)?[\w*{}\s,$]*?\s*from\s*["']([^"']+)["']/g,
-    /\bimport\s*["']([^"']+)["']/g,
-    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
-    /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
-    // process.getBuiltinModule("node:fs") reaches Node without an import statement.
-    /\bgetBuiltinModule\s*\(\s*["']([^"']+)["']\s*\)/g,
-    // ...and so does any "node:<name>" string handed to a helper that calls it.
-    /["'`](node:[a-z_]+(?:\/[a-z_]+)*)["'`]/g,
-  ];
+const IMPORT_PATTERNS = [
+  /\b(?:import|export)\s*(?:type\s+)?[\w*{}\s,$]*?\s*from\s*["']([^"']+)["']/g,
+  /\bimport\s*["']([^"']+)["']/g,
+  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
+];
+
+const BUILTIN_PATTERNS = [
+  // process.getBuiltinModule("node:fs") reaches Node without an import statement.
+  /\bgetBuiltinModule\s*\(\s*["']([^"']+)["']\s*\)/g,
+  // ...and so does any "node:<name>" string handed to a helper that calls it.
+  /["'`](node:[a-z_]+(?:\/[a-z_]+)*)["'`]/g,
+];
+
+function collect(code, patterns) {
   const found = new Set();
   for (const pattern of patterns) {
     for (const match of code.matchAll(pattern)) found.add(match[1]);
   }
   return [...found];
+}
+
+/** What the code imports: static imports and re-exports, side-effect imports, dynamic `import("...")`, `require("...")`. */
+export function importSpecifiers(code) {
+  return collect(code, IMPORT_PATTERNS);
+}
+
+/** Every module specifier the JavaScript refers to: its imports and any Node built-in it names. */
+export function moduleSpecifiers(code) {
+  return collect(code, [...IMPORT_PATTERNS, ...BUILTIN_PATTERNS]);
 }
 
 /** The Node built-ins a bundle reaches for, from its code and (when given) esbuild's metafile. */

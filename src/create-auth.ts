@@ -1,43 +1,25 @@
-import { decoyVerifier } from "../credentials/password/dummy-verify.js";
-import type { PasswordHasher } from "../ports/password-hasher.js";
-import type { TokenStrategyProvider } from "../ports/token-strategy.js";
-import { opaqueTokens } from "../sessions/opaque.js";
-import type { CookieOptions } from "../sessions/transport.js";
-import { createAuditor } from "./audit.js";
-import { createContext, cryptoRandom, systemClock, type Clock, type Random } from "./context.js";
-import { AuthError, ConfigurationError } from "./errors.js";
-import { assertSameOrigin } from "./http/csrf.js";
-import { errorResponse, json } from "./http/respond.js";
-import { createPipeline, type Pipeline } from "./pipeline.js";
-import { registerPlugins, type Plugin, type PluginHost, type PluginRoute, type Stores } from "./plugins.js";
-import { createAuthenticator, type AuthResult } from "./read-path.js";
-import { coreRoutes } from "./routes.js";
-import { sessionResponse } from "./session-response.js";
-import { parseSettings, type Settings, type SettingsInput } from "./settings.js";
+/**
+ * The composition root: wires core (pipeline, plugins, routes, read path) to the default token
+ * strategy and the API-key credential. Core itself imports neither, so features depend on core
+ * and never the other way round.
+ */
+import { apiKeyReader } from "./credentials/api-key.js";
+import { createAuditor } from "./core/audit.js";
+import type { Auth, AuthOptions } from "./core/auth.js";
+import { createContext, cryptoRandom, systemClock } from "./core/context.js";
+import { AuthError, ConfigurationError } from "./core/errors.js";
+import { assertSameOrigin } from "./core/http/csrf.js";
+import { errorResponse, json } from "./core/http/respond.js";
+import type { CookieOptions } from "./core/http/transport.js";
+import { createPipeline, type Pipeline } from "./core/pipeline.js";
+import { registerPlugins, type PluginHost, type PluginRoute } from "./core/plugins.js";
+import { createAuthenticator } from "./core/read-path.js";
+import { coreRoutes } from "./core/routes.js";
+import { sessionResponse } from "./core/session-response.js";
+import { parseSettings } from "./core/settings.js";
+import { opaqueTokens } from "./sessions/opaque.js";
 
-export interface AuthOptions {
-  stores: Stores;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each plugin carries its own requirement type
-  plugins?: readonly Plugin<any>[];
-  settings?: SettingsInput;
-  /**
-   * Required, so no runtime silently gets a slow or weak default: `argon2idHasher({ module })`
-   * (precompiled WASM, recommended everywhere) or `argon2idJSHasher()` (pure JS, about 10x slower).
-   */
-  hasher: PasswordHasher;
-  /** How sessions become tokens: `opaqueTokens()` (default) or `jwtTokens({ issuer, audience })`. */
-  tokens?: TokenStrategyProvider;
-  clock?: Clock;
-  random?: Random;
-}
-
-export interface Auth {
-  /** The HTTP surface under `settings.basePath`. Never throws: every failure is a Response. */
-  handle(request: Request): Promise<Response>;
-  /** The read path for middleware and the gateway. Throws `StorageError` when a store fails. */
-  authenticate(request: Request): Promise<AuthResult>;
-  readonly settings: Settings;
-}
+export type { Auth, AuthOptions };
 
 /**
  * Validates everything once, wires the pipeline, and returns the two entry points.
@@ -58,9 +40,9 @@ export function createAuth(options: AuthOptions): Auth {
   const tokens = (options.tokens ?? opaqueTokens()).create({ sessions: stores.sessions, keys: stores.keys, clock, timeouts });
   const strategy = tokens.strategy;
 
-  const hasher = options.hasher;
-  if (hasher === undefined) {
-    throw new ConfigurationError("createAuth needs a password hasher: argon2idHasher({ module }) or argon2idJSHasher()");
+  if ("hasher" in options) {
+    // 0.4 took the hasher here; a silently ignored option would leave sign-up without a route.
+    throw new ConfigurationError("createAuth no longer takes a hasher: pass it to the password plugin, plugins: [emailPassword({ hasher })] from portcullis/password");
   }
   const audit = createAuditor(stores.audit);
   if (settings.apiKeyHeader !== null && stores.apiKeys === undefined) {
@@ -70,14 +52,16 @@ export function createAuth(options: AuthOptions): Auth {
     strategy,
     users: stores.users,
     cookie,
-    apiKeys: stores.apiKeys,
+    apiKeys: stores.apiKeys === undefined ? undefined : apiKeyReader(stores.apiKeys),
     apiKeyHeader: settings.apiKeyHeader,
   });
   // After the read path exists: plugin routes (admin, ...) authenticate their callers with it.
   // Plugins are set up before the pipeline exists (they supply its risk and challenge stages);
   // their routes run later, when it does.
   let pipeline: Pipeline | undefined;
-  const signIn: PluginHost["signIn"] = async (attempt, ctx, responseOptions) => sessionResponse(cookie, await pipeline!.run(attempt, ctx), responseOptions);
+  const attempt: PluginHost["attempt"] = (run, ctx) => pipeline!.run(run, ctx);
+  const respond: PluginHost["sessionResponse"] = (result, responseOptions) => sessionResponse(cookie, result, responseOptions);
+  const signIn: PluginHost["signIn"] = async (run, ctx, responseOptions) => respond(await attempt(run, ctx), responseOptions);
   const emitUserEvent: PluginHost["emitUserEvent"] = async (event, ctx) => {
     for (const listener of registry.userEvents) {
       try {
@@ -88,7 +72,17 @@ export function createAuth(options: AuthOptions): Auth {
       }
     }
   };
-  const registry = registerPlugins(options.plugins ?? [], stores, { settings, authenticate, signIn, emitUserEvent, audit, clock, random });
+  const registry = registerPlugins(options.plugins ?? [], stores, {
+    settings,
+    authenticate,
+    signIn,
+    attempt,
+    sessionResponse: respond,
+    emitUserEvent,
+    audit,
+    clock,
+    random,
+  });
   const access = stores.access;
   pipeline = createPipeline({
     strategy,
@@ -100,11 +94,11 @@ export function createAuth(options: AuthOptions): Auth {
     requireVerifiedEmail: settings.requireVerifiedEmail,
   });
   const routes = indexRoutes([
-    ...coreRoutes({ settings, users: stores.users, credentials: stores.credentials, hasher, decoy: decoyVerifier(hasher), strategy, pipeline, audit, authenticate, cookie, emitUserEvent }),
+    ...coreRoutes({ strategy, audit, authenticate, cookie }),
     ...tokens.routes,
     ...registry.routes,
   ]);
-  const trustedOrigins = new Set(settings.trustedOrigins);
+  const sameOrigin = { trustedOrigins: new Set(settings.trustedOrigins), publicOrigin: settings.publicOrigin };
   const prefix = settings.basePath + "/";
 
   return {
@@ -121,7 +115,7 @@ export function createAuth(options: AuthOptions): Auth {
         return json(405, { error: { code: "method_not_allowed", message: "method not allowed" } }, { allow: [...byMethod.keys()].join(", ") });
       }
       try {
-        assertSameOrigin(request, ctx.url, trustedOrigins);
+        assertSameOrigin(request, ctx.url, sameOrigin);
         return await route.handle(ctx);
       } catch (error) {
         return errorResponse(error);

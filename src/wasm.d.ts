@@ -1,8 +1,8 @@
 /**
- * Wrangler bundles `.wasm` imports as compiled modules (its default CompiledWasm rule), so the
- * import is a `WebAssembly.Module`, not bytes: workerd refuses to compile WASM at run time.
+ * A `.wasm?module` import is a precompiled `WebAssembly.Module`, not bytes: wrangler, workerd's
+ * test pool and Next's Turbopack all compile it ahead of time (Workers refuse run-time compiles).
  */
-declare module "*.wasm" {
+declare module "*.wasm?module" {
   const module: WebAssembly.Module;
   export default module;
 }

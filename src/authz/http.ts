@@ -31,7 +31,7 @@ export function requestEnvironment(request: Request, auth: AuthResult | undefine
 }
 
 /** 401 `unauthenticated`, the same answer as `requireAuth()`. */
-export function unauthenticatedResponse(): Response {
+export function unauthenticatedJson(): Response {
   return errorResponse(new AuthError("unauthenticated", "sign in first"));
 }
 

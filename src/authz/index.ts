@@ -9,7 +9,9 @@ export { attributePolicies } from "./attribute-policies.js";
 export { auditToSink, type AuthorizationAuditor } from "./audit.js";
 export type { DryRunOptions, DryRunStats } from "./dry-run.js";
 export { memoryAssignments, type AssignmentEntry, type MemoryAssignments } from "./memory-assignments.js";
-export { isValidPattern, permissionMatches } from "./permission.js";
+export { isValidPattern, permissionMatches, requirePermissionString, type ParsedAction } from "./permission.js";
+/** Building blocks of the framework helpers (portcullis/hono, portcullis/next), for other frameworks. */
+export { forbiddenResponse, requestEnvironment, unauthenticatedJson, type RequestEnvironmentOptions } from "./http.js";
 export {
   coversPattern,
   intersectPatterns,

@@ -1,14 +1,7 @@
+import type { Clock, Random, RequestContext } from "../ports/request.js";
 import { toBase64Url } from "./encoding.js";
 
-/** Time source; tests pass a frozen clock instead of mocking `Date`. */
-export interface Clock {
-  now(): Date;
-}
-
-/** Randomness source; production uses `crypto.getRandomValues`. */
-export interface Random {
-  bytes(length: number): Uint8Array;
-}
+export type { Clock, Random, RequestContext };
 
 export const systemClock: Clock = { now: (): Date => new Date() };
 
@@ -17,17 +10,6 @@ export const cryptoRandom: Random = {
     return crypto.getRandomValues(new Uint8Array(length));
   },
 };
-
-/** Everything a stage may know about the request it serves. Created once per request. */
-export interface RequestContext {
-  readonly request: Request;
-  readonly url: URL;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly requestId: string;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-}
 
 export interface ContextOptions {
   clock: Clock;

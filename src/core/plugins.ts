@@ -11,12 +11,14 @@ import type { SessionStore } from "../ports/session-store.js";
 import type { SingleUseStore } from "../ports/single-use-store.js";
 import type { User, UserStore } from "../ports/user-store.js";
 import type { Auditor } from "./audit.js";
-import type { Clock, Random, RequestContext } from "./context.js";
-import type { Attempt } from "./pipeline.js";
+import type { Clock, PluginRoute, Random, RequestContext } from "../ports/request.js";
+import type { Attempt, PipelineResult } from "./pipeline.js";
 import type { AuthResult } from "./read-path.js";
 import type { SessionResponseOptions } from "./session-response.js";
 import type { Settings } from "./settings.js";
 import { ConfigurationError } from "./errors.js";
+
+export type { PluginRoute };
 
 export interface Stores {
   users: UserStore;
@@ -42,13 +44,6 @@ export type Requirements = Partial<Record<StoreName, "any" | "atomic">>;
 
 /** A plugin sees only the stores it declared. */
 export type PortsFor<R extends Requirements> = { [K in keyof R & StoreName]-?: NonNullable<Stores[K]> };
-
-export interface PluginRoute {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Relative to the base path, e.g. "/magic-link". */
-  path: string;
-  handle(ctx: RequestContext): Promise<Response>;
-}
 
 /** Something happened to an account that a plugin may act on (send a verification mail, warn the owner). */
 export type UserEvent =
@@ -81,6 +76,13 @@ export interface PluginHost {
    * issues a session, so no sign-in method skips the audit or the risk stage.
    */
   signIn(attempt: Attempt, ctx: RequestContext, options: SessionResponseOptions): Promise<Response>;
+  /**
+   * `signIn` in two steps, for a route that must act between the decision and the answer
+   * (sign-up tells listeners about the new account): runs the pipeline, answers nothing yet.
+   */
+  attempt(attempt: Attempt, ctx: RequestContext): Promise<PipelineResult>;
+  /** The HTTP answer for a pipeline result: cookie or bearer, JSON or redirect (`signIn`'s second step). */
+  sessionResponse(result: PipelineResult, options: SessionResponseOptions): Response;
   /** Tells every plugin's `onUserEvent` (an account made by OAuth, say); listener failures are swallowed. */
   emitUserEvent(event: UserEvent, ctx: RequestContext): Promise<void>;
   readonly audit: Auditor;

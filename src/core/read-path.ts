@@ -1,11 +1,10 @@
-import { apiKeyPrincipal, claimsApiKey, verifyApiKey } from "../credentials/api-key.js";
-import type { ApiKeyRecord, ApiKeyStore } from "../ports/api-key-store.js";
+import type { ApiKeyRecord } from "../ports/api-key-store.js";
 import type { ApiKeyPrincipal, UserPrincipal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { TokenStrategy } from "../ports/token-strategy.js";
+import type { Clock, RequestContext } from "../ports/request.js";
 import type { User, UserStore } from "../ports/user-store.js";
-import { readToken, type CookieOptions, type TokenSource } from "../sessions/transport.js";
-import type { RequestContext } from "./context.js";
+import { readToken, type CookieOptions, type TokenSource } from "./http/transport.js";
 
 /** Signed in with a session (cookie or bearer token). */
 export interface SessionAuthResult {
@@ -31,6 +30,17 @@ export interface ApiKeyAuthResult {
 
 export type AuthResult = SessionAuthResult | ApiKeyAuthResult | { authenticated: false; reason: "no_token" | "invalid_token" };
 
+/**
+ * How the read path recognises API keys without knowing their format: the API-key credential
+ * (`credentials/api-key.ts`) supplies it, so core depends on no credential.
+ */
+export interface ApiKeyReader {
+  /** Does this bearer value claim to be an API key? A claimed key is never retried as a session token. */
+  claims(token: string): boolean;
+  /** The live record and its principal, or null (malformed, unknown, revoked, expired). Throws only `StorageError`. */
+  verify(key: string, clock: Clock): Promise<{ record: ApiKeyRecord; principal: ApiKeyPrincipal } | null>;
+}
+
 export function toPrincipal(user: User, tenantId: string | null): UserPrincipal {
   return { type: "user", id: user.id, email: user.email, emailVerified: user.emailVerified, name: user.name, tenantId };
 }
@@ -48,16 +58,16 @@ export function createAuthenticator(deps: {
   strategy: TokenStrategy;
   users: UserStore;
   cookie: CookieOptions;
-  apiKeys?: ApiKeyStore | undefined;
+  apiKeys?: ApiKeyReader | undefined;
   apiKeyHeader?: string | null;
 }): (ctx: RequestContext) => Promise<AuthResult> {
   const apiKeys = deps.apiKeys;
   const apiKeyHeader = deps.apiKeyHeader ?? null;
 
   async function viaApiKey(key: string, header: string, ctx: RequestContext): Promise<AuthResult> {
-    const record = await verifyApiKey(apiKeys!, key, ctx.clock);
-    if (record === null) return { authenticated: false, reason: "invalid_token" };
-    return { authenticated: true, principal: apiKeyPrincipal(record), session: null, source: "api_key", header, apiKey: record };
+    const verified = await apiKeys!.verify(key, ctx.clock);
+    if (verified === null) return { authenticated: false, reason: "invalid_token" };
+    return { authenticated: true, principal: verified.principal, session: null, source: "api_key", header, apiKey: verified.record };
   }
 
   return async (ctx) => {
@@ -67,7 +77,7 @@ export function createAuthenticator(deps: {
     }
     const presented = readToken(ctx.request, deps.cookie);
     if (presented === null) return { authenticated: false, reason: "no_token" };
-    if (apiKeys !== undefined && presented.source === "bearer" && claimsApiKey(presented.token)) {
+    if (apiKeys !== undefined && presented.source === "bearer" && apiKeys.claims(presented.token)) {
       return viaApiKey(presented.token, "authorization", ctx);
     }
     const verified = await deps.strategy.verify(presented.token, ctx);

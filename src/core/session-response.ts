@@ -1,4 +1,4 @@
-import { sessionCookie, type CookieOptions } from "../sessions/transport.js";
+import { sessionCookie, type CookieOptions } from "./http/transport.js";
 import type { UserPrincipal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import { AuthError } from "./errors.js";

@@ -7,13 +7,20 @@ const DAY = 86_400;
 const OriginSchema = v.pipe(
   v.string(),
   v.url(),
-  v.check(
-    (value) => !value.includes("*") && new URL(value).origin === value.replace(/\/$/, ""),
-    "must be a bare origin such as https://app.example.com (no path, no wildcard)",
-  ),
+  // valibot runs every check of a pipe even after v.url() failed: this one must not throw.
+  v.check((value) => !value.includes("*") && URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ""), "must be a bare origin such as https://app.example.com (no path, no wildcard)"),
 );
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 const SettingsSchema = v.strictObject({
+  /**
+   * The origin browsers use to reach this app, e.g. "https://app.example.com". Behind a proxy,
+   * a load balancer or `next start`, `request.url` is not it; CSRF checks, redirects, OAuth
+   * redirect URIs and links in mail use this instead. Required by the features that build
+   * absolute URLs (OAuth, magic links, email verification); null: the request's own origin.
+   */
+  publicOrigin: v.optional(v.nullable(OriginSchema), null),
   /** Where the HTTP surface is mounted. */
   basePath: v.optional(v.pipe(v.string(), v.regex(/^(\/[a-z0-9._~-]+)+$/i, "must look like /auth")), "/auth"),
   /** Origins besides the request's own that may send cookie-authenticated state-changing requests. */
@@ -60,22 +67,21 @@ const SettingsSchema = v.strictObject({
     }),
     {},
   ),
-  password: v.optional(
-    v.strictObject({
-      /** NIST 800-63B-4: at least 8; 15 recommended when the password is the only factor. */
-      minLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(64)), 8),
-      /** NIST 800-63B-4: accept at least 64. */
-      maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(1024)), 256),
-    }),
-    {},
-  ),
 });
+
+/** Settings that moved to a plugin in 0.4.1: a precise message instead of "unknown key". */
+const MOVED: Record<string, string> = {
+  password: "settings.password moved to the password plugin: emailPassword({ hasher, minLength, maxLength }) from portcullis/password",
+};
 
 export type SettingsInput = v.InferInput<typeof SettingsSchema>;
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 
 /** Validates once at start-up; any problem is a `ConfigurationError` naming the setting. */
 export function parseSettings(input: SettingsInput | undefined): Settings {
+  for (const [key, message] of Object.entries(MOVED)) {
+    if (input !== null && typeof input === "object" && key in input) throw new ConfigurationError(`invalid settings: ${message}`);
+  }
   const result = v.safeParse(SettingsSchema, input ?? {});
   if (!result.success) {
     const lines = result.issues.map((issue) => `${v.getDotPath(issue) ?? "settings"}: ${issue.message}`);
@@ -87,6 +93,13 @@ export function parseSettings(input: SettingsInput | undefined): Settings {
   }
   if (settings.cookie.name.startsWith("__Host-") && !settings.cookie.secure) {
     throw new ConfigurationError("invalid settings: a __Host- cookie must be secure; rename cookie.name to use cookie.secure=false");
+  }
+  if (settings.publicOrigin !== null) {
+    const { protocol, hostname } = new URL(settings.publicOrigin);
+    // A cookie marked Secure never comes back over plain http, except to localhost.
+    if (protocol !== "https:" && !LOOPBACK.has(hostname) && settings.cookie.secure) {
+      throw new ConfigurationError("invalid settings: publicOrigin must use https (http only for localhost, or with cookie.secure=false)");
+    }
   }
   return settings;
 }

@@ -4,7 +4,8 @@
  * and stored only as its SHA-256. Edge-safe: Web Crypto and the shared encoders only.
  */
 import { isValidPattern } from "../authz/permission.js";
-import type { Clock, Random } from "../core/context.js";
+import type { ApiKeyReader } from "../core/read-path.js";
+import type { Clock, Random } from "../ports/request.js";
 import { fromBase64Url, sha256Base64Url, timingSafeEqual, toBase64Url, utf8 } from "../core/encoding.js";
 import { AuthError } from "../core/errors.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../ports/api-key-store.js";
@@ -121,6 +122,17 @@ export async function verifyApiKey(store: ApiKeyStore, key: string, clock: Clock
 
 export function apiKeyPrincipal(record: ApiKeyRecord): ApiKeyPrincipal {
   return { type: "api_key", id: record.id, ownerId: record.ownerId, tenantId: record.tenantId, name: record.name, scopes: [...record.scopes] };
+}
+
+/** What the read path uses to accept `pk_...` keys from `store`. */
+export function apiKeyReader(store: ApiKeyStore): ApiKeyReader {
+  return {
+    claims: claimsApiKey,
+    async verify(key, clock) {
+      const record = await verifyApiKey(store, key, clock);
+      return record === null ? null : { record, principal: apiKeyPrincipal(record) };
+    },
+  };
 }
 
 function invalid(message: string): AuthError {

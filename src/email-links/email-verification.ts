@@ -5,12 +5,12 @@ import { AuthError, ConfigurationError } from "../core/errors.js";
 import { isFormEncoded, readJson } from "../core/http/body.js";
 import { json } from "../core/http/respond.js";
 import { definePlugin, type Plugin, type UserEvent } from "../core/plugins.js";
-import { normalizeEmail } from "../credentials/password/policy.js";
+import { normalizeEmail } from "../core/email.js";
 import { signUpConflictMessage, verifyEmailMessage } from "../mail/messages.js";
 import type { Mailer } from "../ports/mailer.js";
 import type { User } from "../ports/user-store.js";
-import { safeReturnPath } from "../runtimes/access/return-path.js";
-import { checkAppName, checkMailer, checkMinResponseMs, checkOrigin, checkTtl, type EmailLinkRequirements } from "./options.js";
+import { safeReturnPath } from "../core/http/return-path.js";
+import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, linkOrigin, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
 import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
@@ -18,13 +18,11 @@ import { emailLink, isWellFormedToken, issueEmailLinkToken, redeemEmailLinkToken
 
 export interface EmailVerificationOptions {
   mailer: Mailer;
-  /** The public origin links point to, e.g. "https://app.example.com". Never taken from the request. */
-  origin: string;
   /** How long a link works: 60..86400 s, default 600 (10 minutes). */
   ttlSeconds?: number;
-  /** Shown in the mail; default the origin's host. */
+  /** Shown in the mail; default the host of `settings.publicOrigin`. */
   appName?: string;
-  /** Linked from the sign-up conflict notice; default `${origin}/`. */
+  /** Linked from the sign-up conflict notice, on `settings.publicOrigin`; default `${publicOrigin}/`. */
   signInUrl?: string;
   /** Floor for the anonymous `POST /verify-email/request {email}` answer (default 500 ms, 0 off). */
   minResponseMs?: number;
@@ -57,16 +55,18 @@ const RequestBody = v.object({
 export function emailVerification(options: EmailVerificationOptions): Plugin<EmailLinkRequirements> {
   const plugin = "emailVerification";
   const mailer = checkMailer(plugin, options?.mailer);
-  const origin = checkOrigin(plugin, options.origin);
+  refuseMovedOrigin(plugin, options);
   const ttlSeconds = checkTtl(plugin, options.ttlSeconds);
-  const appName = checkAppName(plugin, options.appName, origin);
+  const namedApp = checkAppName(plugin, options.appName);
   const minResponseMs = checkMinResponseMs(plugin, options.minResponseMs);
-  const signInUrl = options.signInUrl === undefined ? `${origin}/` : checkSignInUrl(options.signInUrl, origin);
 
   return definePlugin({
     id: "email-verification",
     requires: { users: "any", singleUse: "atomic" },
     setup(ports, host) {
+      const origin = linkOrigin(plugin, host.settings.publicOrigin);
+      const appName = namedApp ?? new URL(origin).host;
+      const signInUrl = options.signInUrl === undefined ? `${origin}/` : checkSignInUrl(options.signInUrl, origin);
       const basePath = host.settings.basePath;
 
       /** Stores a token and mails the link; audited before the mail leaves. Throws when the mail fails. */
@@ -230,5 +230,5 @@ function checkSignInUrl(value: unknown, origin: string): string {
 }
 
 function invalidSignInUrl(): ConfigurationError {
-  return new ConfigurationError("emailVerification: signInUrl must be an absolute URL on the configured origin");
+  return new ConfigurationError("emailVerification: signInUrl must be an absolute URL on settings.publicOrigin");
 }

@@ -5,15 +5,15 @@ import { AuthError, ConfigurationError, ConflictError } from "../core/errors.js"
 import { isFormEncoded, readJson } from "../core/http/body.js";
 import { json } from "../core/http/respond.js";
 import { definePlugin, type Plugin, type PluginHost } from "../core/plugins.js";
-import { normalizeEmail } from "../credentials/password/policy.js";
+import { normalizeEmail } from "../core/email.js";
 import { magicLinkMessage } from "../mail/messages.js";
 import type { Credential, CredentialStore } from "../ports/credential-store.js";
 import type { Mailer } from "../ports/mailer.js";
 import type { SessionStore } from "../ports/session-store.js";
 import type { User, UserStore } from "../ports/user-store.js";
 import type { SingleUseStore } from "../ports/single-use-store.js";
-import { safeReturnPath } from "../runtimes/access/return-path.js";
-import { checkAppName, checkMailer, checkMinResponseMs, checkOrigin, checkTtl, type EmailLinkRequirements } from "./options.js";
+import { safeReturnPath } from "../core/http/return-path.js";
+import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, linkOrigin, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
 import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
@@ -22,8 +22,6 @@ import { emailLink, isWellFormedToken, issueEmailLinkToken, redeemEmailLinkToken
 export interface MagicLinkOptions {
   /** `devMailer()` in development, `httpMailer({...})` or your own `Mailer` in production. */
   mailer: Mailer;
-  /** The public origin links point to, e.g. "https://app.example.com". Never taken from the request. */
-  origin: string;
   /** How long a link works: 60..86400 s, default 600 (10 minutes, NIST 800-63B's out-of-band limit). */
   ttlSeconds?: number;
   /**
@@ -31,7 +29,7 @@ export interface MagicLinkOptions {
    * Default false: nothing is mailed to unknown addresses.
    */
   allowSignUp?: boolean;
-  /** Shown in the mail; default the origin's host. */
+  /** Shown in the mail; default the host of `settings.publicOrigin`. */
   appName?: string;
   /**
    * `POST /magic-link` answers no sooner than this many ms after it started (default 500, 0
@@ -68,17 +66,19 @@ const RequestBody = v.object({
 export function magicLink(options: MagicLinkOptions): Plugin<MagicLinkRequirements> {
   const plugin = "magicLink";
   const mailer = checkMailer(plugin, options?.mailer);
-  const origin = checkOrigin(plugin, options.origin);
+  refuseMovedOrigin(plugin, options);
   const ttlSeconds = checkTtl(plugin, options.ttlSeconds);
   const allowSignUp = options.allowSignUp ?? false;
   if (typeof allowSignUp !== "boolean") throw new ConfigurationError("magicLink: allowSignUp must be a boolean");
-  const appName = checkAppName(plugin, options.appName, origin);
+  const namedApp = checkAppName(plugin, options.appName);
   const minResponseMs = checkMinResponseMs(plugin, options.minResponseMs);
 
   return definePlugin({
     id: "magic-link",
     requires: { users: "any", credentials: "any", sessions: "any", singleUse: "atomic" },
     setup(ports, host) {
+      const origin = linkOrigin(plugin, host.settings.publicOrigin);
+      const appName = namedApp ?? new URL(origin).host;
       const basePath = host.settings.basePath;
       const deps: Deps = { users: ports.users, credentials: ports.credentials, sessions: ports.sessions, singleUse: ports.singleUse, host, origin, allowSignUp };
       return {

@@ -11,23 +11,23 @@ export const DEFAULT_MIN_RESPONSE_MS = 500;
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+/** 0.4 took `origin` as a plugin option; a silently ignored one would mail links elsewhere. */
+export function refuseMovedOrigin(plugin: string, options: object): void {
+  if ("origin" in options) throw new ConfigurationError(`${plugin}: the origin option moved to settings.publicOrigin (createAuth({ settings: { publicOrigin } }))`);
+}
+
 /**
- * The public origin links point to. Required configuration, never the request's Host header:
- * a forged Host would otherwise mail a victim a link to the attacker's site with a live token.
- * https, or http on loopback for local development.
+ * The origin links point to: `settings.publicOrigin`, required, never the request's Host
+ * header (a forged Host would otherwise mail a victim a link to the attacker's site with a live
+ * token). https, or http on loopback for local development. Checked at start-up.
  */
-export function checkOrigin(plugin: string, value: unknown): string {
-  let url: URL;
-  try {
-    url = new URL(String(value));
-  } catch {
-    throw new ConfigurationError(`${plugin}: origin must be an absolute URL such as https://app.example.com`);
+export function linkOrigin(plugin: string, publicOrigin: string | null): string {
+  if (publicOrigin === null) {
+    throw new ConfigurationError(`${plugin} needs settings.publicOrigin (e.g. https://app.example.com): links in mail are built from it`);
   }
-  if (typeof value !== "string" || url.origin !== value.replace(/\/$/, "")) {
-    throw new ConfigurationError(`${plugin}: origin must be a bare origin such as https://app.example.com (no path, query or credentials)`);
-  }
+  const url = new URL(publicOrigin);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new ConfigurationError(`${plugin}: origin must use https (http only on localhost)`);
+    throw new ConfigurationError(`${plugin}: settings.publicOrigin must use https (http only on localhost)`);
   }
   return url.origin;
 }
@@ -55,8 +55,9 @@ export function checkMinResponseMs(plugin: string, value: unknown): number {
   return ms;
 }
 
-export function checkAppName(plugin: string, value: unknown, origin: string): string {
-  if (value === undefined) return new URL(origin).host;
+/** The name shown in mail, checked at start-up; undefined: the public origin's host. */
+export function checkAppName(plugin: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
   if (typeof value !== "string" || value.trim() === "" || value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) {
     throw new ConfigurationError(`${plugin}: appName must be 1 to 100 characters on one line`);
   }

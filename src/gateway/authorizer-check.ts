@@ -11,9 +11,9 @@
  * engine's ABAC policies are not callable one by one, they apply to actions. To put an ABAC
  * condition on a route, give the route a `permission` and write a policy whose `actions` cover it.
  */
-import type { Authorizer } from "../../authz/authorizer.js";
-import { subjectFrom } from "../../authz/subject.js";
-import type { AuthzEnvironment, AuthzResource } from "../../ports/authorization.js";
+import type { Authorizer } from "../authz/authorizer.js";
+import { subjectFrom } from "../authz/subject.js";
+import type { AuthzEnvironment, AuthzResource } from "../ports/authorization.js";
 import type { PermissionCheck, RouteCheckContext } from "./route-authorization.js";
 
 export interface AuthorizerCheckOptions {

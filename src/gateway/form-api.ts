@@ -3,8 +3,8 @@
  * turns it into the JSON API call the HTTP surface expects, then answers with a redirect or a
  * page. These are the pieces every such translation shares.
  */
-import type { Auth } from "../src/core/create-auth.js";
-import { isFormEncoded, readBodyText } from "../src/core/http/body.js";
+import type { Auth } from "../core/auth.js";
+import { isFormEncoded, readBodyText } from "../core/http/body.js";
 
 /**
  * What the browser said that the JSON API must still see: CSRF rules read Origin and

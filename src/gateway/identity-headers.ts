@@ -2,9 +2,9 @@
  * The identity the application behind us receives (x-portcullis-* headers), and the
  * credentials it never does (the session cookie, a bearer token).
  */
-import type { Principal } from "../../ports/principal.js";
-import type { SessionRecord } from "../../ports/session-store.js";
-import type { TokenSource } from "../../sessions/transport.js";
+import type { Principal } from "../ports/principal.js";
+import type { SessionRecord } from "../ports/session-store.js";
+import type { TokenSource } from "../core/http/transport.js";
 
 /** Every identity header starts with this; all incoming headers with it are removed. */
 export const IDENTITY_HEADER_PREFIX = "x-portcullis-";

@@ -1,5 +1,11 @@
+/**
+ * portcullis/gateway: the identity-aware proxy engine, runtime-neutral (Web APIs only): which
+ * paths are public, per-route rules decided by the authorization engine, identity headers, the
+ * sign-in pages, and `createGateway` in front of an origin. portcullis/worker runs it on
+ * Cloudflare from Worker variables; portcullis/next uses the same decisions inside Next.js.
+ */
 export { normalizePath, parseList, publicPathMatcher } from "./paths.js";
-export { safeReturnPath } from "./return-path.js";
+export { safeReturnPath } from "../core/http/return-path.js";
 export { failClosedResponse, isBrowserNavigation, unauthenticatedResponse, type UnauthenticatedOptions } from "./responses.js";
 export {
   encodeHeaderValue,
@@ -38,3 +44,6 @@ export {
 } from "./route-authorization.js";
 export { auditRouteDenials, routeDenialEvent, type RouteDenialAuditOptions } from "./route-audit.js";
 export { authorizerCheck, type AuthorizerCheckOptions } from "./authorizer-check.js";
+export { createGateway, type Gateway, type GatewayOptions } from "./gateway.js";
+export { authPages, type AuthPages, type AuthPagesOptions } from "./auth-pages.js";
+export type { ProviderLink, SignInAlternatives } from "./pages.js";

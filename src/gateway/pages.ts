@@ -3,7 +3,7 @@
  * Server-rendered, no JavaScript, no external assets, so a strict CSP holds; everything echoed
  * is escaped.
  */
-import { escapeHtml } from "../src/core/http/escape-html.js";
+import { escapeHtml } from "../core/http/escape-html.js";
 
 /** Nothing may load, run or frame; inline styles only; forms only post back to us. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";

@@ -3,7 +3,7 @@
  * are matched on the normalised path only, so `//public/x`, `/%70ublic/x` and
  * `/a/../public/x` decide like `/public/x`, and the query string never matters.
  */
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError } from "../core/errors.js";
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 export const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -3,9 +3,9 @@
  * (`next.ts`). Runtime-neutral on purpose (Web `Request`/`Headers`/`URL` only): the same
  * code runs in workerd, the Next Edge runtime and Node.
  */
-import type { Auth } from "../../core/create-auth.js";
-import { ConfigurationError } from "../../core/errors.js";
-import type { AuthResult } from "../../core/read-path.js";
+import type { Auth } from "../core/auth.js";
+import { ConfigurationError } from "../core/errors.js";
+import type { AuthResult } from "../core/read-path.js";
 import { removeSessionCredentials, withIdentityHeaders } from "./identity-headers.js";
 import { normalizePath, publicPathMatcher } from "./paths.js";
 import { failClosedResponse, unauthenticatedResponse } from "./responses.js";
@@ -17,8 +17,6 @@ export interface AccessOptions {
   publicPaths?: readonly string[];
   /** Where anonymous browsers are sent. Default `{basePath}/sign-in`; always public. */
   signInPath?: string;
-  /** See `UnauthenticatedOptions.absoluteLocation`. */
-  absoluteLocation?: boolean;
   /**
    * Per-route authorization rules, checked after authentication and before the request goes
    * on (see `route-authorization.ts`). A path a rule matches is never public; the sign-in path
@@ -62,7 +60,7 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
   const isPublic = publicPathMatcher([...(options.publicPaths ?? []), signInPath]);
   const cookieName = auth.settings.cookie.name;
   const authPrefix = basePath + "/";
-  const deny = { signInPath, absoluteLocation: options.absoluteLocation === true };
+  const deny = { signInPath };
   const routes = options.routes === undefined ? null : routeAuthorization(options.routes);
   if (routes !== null) {
     for (const rule of routes.matcher.rules) {

@@ -1,7 +1,7 @@
 /** What an anonymous or failed request is answered: 303 to sign-in, 401 JSON, or 503. */
-import { AuthError } from "../../core/errors.js";
-import { errorResponse } from "../../core/http/respond.js";
-import { safeReturnPath } from "./return-path.js";
+import { AuthError } from "../core/errors.js";
+import { errorResponse } from "../core/http/respond.js";
+import { safeReturnPath } from "../core/http/return-path.js";
 
 /** A top-level page load: GET/HEAD that accepts HTML. Everything else is an API call. */
 export function isBrowserNavigation(request: Request): boolean {
@@ -15,11 +15,6 @@ export function isBrowserNavigation(request: Request): boolean {
 export interface UnauthenticatedOptions {
   /** Where the sign-in page lives, e.g. "/auth/sign-in". */
   signInPath: string;
-  /**
-   * Absolute `Location` (request origin + path). Next.js middleware needs this; the gateway
-   * uses a relative one so it works whatever host name the browser used.
-   */
-  absoluteLocation?: boolean;
 }
 
 /**
@@ -30,8 +25,8 @@ export function unauthenticatedResponse(request: Request, options: Unauthenticat
   if (isBrowserNavigation(request)) {
     const url = new URL(request.url);
     const wanted = safeReturnPath(url.pathname + url.search, url.origin);
-    const target = `${options.signInPath}?return=${encodeURIComponent(wanted)}`;
-    const location = options.absoluteLocation === true ? new URL(target, url.origin).href : target;
+    // Relative: it works whatever host name the browser used (the Next helper makes it absolute).
+    const location = `${options.signInPath}?return=${encodeURIComponent(wanted)}`;
     return new Response(null, { status: 303, headers: { location, "cache-control": "no-store", vary: "accept" } });
   }
   const response = errorResponse(new AuthError("unauthenticated", "sign in first"));

@@ -2,9 +2,9 @@
  * Route denials into the audit trail: a `RouteAudit` that writes each denial as an
  * `AuditEvent` (type `route_denied`) to any `AuditSink` (D1, SQL, memory).
  */
-import { cryptoRandom, systemClock, type Clock, type Random } from "../../core/context.js";
-import { toBase64Url } from "../../core/encoding.js";
-import type { AuditEvent, AuditSink } from "../../ports/audit-sink.js";
+import { cryptoRandom, systemClock, type Clock, type Random } from "../core/context.js";
+import { toBase64Url } from "../core/encoding.js";
+import type { AuditEvent, AuditSink } from "../ports/audit-sink.js";
 import type { RouteAudit, RouteDenial } from "./route-authorization.js";
 
 export interface RouteDenialAuditOptions {

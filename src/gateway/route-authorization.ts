@@ -6,10 +6,10 @@
  * granted: the Worker passes a stand-in today and the authorization engine later, with no
  * change here. Every denial is handed to `audit` before the 403 is returned.
  */
-import { AuditError, AuthError, ConfigurationError } from "../../core/errors.js";
-import { errorResponse } from "../../core/http/respond.js";
-import type { Principal } from "../../ports/principal.js";
-import type { SessionRecord } from "../../ports/session-store.js";
+import { AuditError, AuthError, ConfigurationError } from "../core/errors.js";
+import { errorResponse } from "../core/http/respond.js";
+import type { Principal } from "../ports/principal.js";
+import type { SessionRecord } from "../ports/session-store.js";
 import { failClosedResponse } from "./responses.js";
 import { matchedMethod } from "./route-pattern.js";
 import { compileRouteRules, type CompiledRouteRule, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "./route-rules.js";

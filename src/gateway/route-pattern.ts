@@ -8,7 +8,7 @@
  *   /docs/:id         one segment in place of :id (/docs/42, not /docs or /docs/42/x)
  *   /*                every path
  */
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import { normalizePath } from "./paths.js";
 
 export type PatternSegment = { kind: "literal"; value: string } | { kind: "param"; name: string };

@@ -15,7 +15,7 @@
  * by default, letters compared case-insensitively. A path `normalizePath` refuses is
  * `ambiguous` whenever any rule exists; the access policy denies it.
  */
-import { ConfigurationError } from "../../core/errors.js";
+import { ConfigurationError } from "../core/errors.js";
 import { normalizePath } from "./paths.js";
 import { matchedMethod, parseRouteMethods, parseRoutePattern, type RouteMethods, type RoutePattern } from "./route-pattern.js";
 

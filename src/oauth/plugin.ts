@@ -4,7 +4,7 @@ import { bindingCookie } from "./flow/binding-cookie.js";
 import { callbackRoute } from "./flow/callback.js";
 import type { OAuthDeps, OAuthRequirements } from "./flow/deps.js";
 import { linkRoute } from "./flow/link.js";
-import { parseOAuthOptions, type OAuthOptions } from "./flow/options.js";
+import { parseOAuthOptions, redirectOrigin, type OAuthOptions } from "./flow/options.js";
 import { startRoute } from "./flow/start.js";
 
 /**
@@ -20,7 +20,8 @@ import { startRoute } from "./flow/start.js";
  * | `GET /oauth/accounts` | a session | `200 { accounts: [{ provider, linkedAt }] }` |
  *
  * Every session goes through `host.signIn` (risk, challenges, audit), with `amr: ["fed"]`.
- * Needs an atomic `singleUse` store: a state must complete at most once.
+ * Needs an atomic `singleUse` store (a state must complete at most once) and
+ * `settings.publicOrigin` (redirect URIs are built from it).
  */
 export function oauth(options: OAuthOptions): Plugin<OAuthRequirements> {
   const config = parseOAuthOptions(options);
@@ -28,11 +29,13 @@ export function oauth(options: OAuthOptions): Plugin<OAuthRequirements> {
     id: "oauth",
     requires: { users: "any", credentials: "any", singleUse: "atomic" },
     setup(ports, host) {
-      const callbackBase = `${config.origin}${host.settings.basePath}/oauth/`;
+      const origin = redirectOrigin(host.settings.publicOrigin);
+      const callbackBase = `${origin}${host.settings.basePath}/oauth/`;
       const deps: OAuthDeps = {
         ports,
         host,
         config,
+        origin,
         binding: bindingCookie(host.settings.cookie.secure),
         redirectUri: (id) => `${callbackBase}${id}/callback`,
       };

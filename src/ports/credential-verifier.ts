@@ -1,4 +1,4 @@
-import type { RequestContext } from "../core/context.js";
+import type { RequestContext } from "./request.js";
 import type { User } from "./user-store.js";
 
 export type VerificationResult =

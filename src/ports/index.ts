@@ -1,3 +1,4 @@
+export type * from "./request.js";
 export type * from "./consistency.js";
 export type * from "./user-store.js";
 export type * from "./credential-store.js";

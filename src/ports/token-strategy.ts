@@ -1,7 +1,6 @@
-import type { Clock, RequestContext } from "../core/context.js";
-import type { PluginRoute } from "../core/plugins.js";
 import type { KeyStore } from "./key-store.js";
 import type { UserPrincipal } from "./principal.js";
+import type { Clock, PluginRoute, RequestContext } from "./request.js";
 import type { SessionRecord, SessionStore } from "./session-store.js";
 import type { User } from "./user-store.js";
 

@@ -1,13 +1,19 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import type { Auth } from "../core/create-auth.js";
-import { errorResponse } from "../core/http/respond.js";
-import type { AuthResult } from "../core/read-path.js";
-import type { Principal } from "../ports/principal.js";
-import type { Authorizer } from "../authz/authorizer.js";
-import { forbiddenResponse, requestEnvironment, unauthenticatedResponse, type RequestEnvironmentOptions } from "../authz/http.js";
-import { requirePermissionString } from "../authz/permission.js";
-import type { Decision } from "../authz/types.js";
-import type { AuthzEnvironment, AuthzResource, AuthzSubject, Permission } from "../ports/authorization.js";
+import {
+  forbiddenResponse,
+  requestEnvironment,
+  requirePermissionString,
+  unauthenticatedJson,
+  type Authorizer,
+  type AuthzEnvironment,
+  type AuthzResource,
+  type AuthzSubject,
+  type Decision,
+  type Permission,
+  type RequestEnvironmentOptions,
+} from "../authz/index.js";
+import { authPages, type AuthPagesOptions } from "../gateway/index.js";
+import { errorResponse, type Auth, type AuthResult, type Principal } from "../index.js";
 
 export interface PortcullisVariables {
   auth: AuthResult;
@@ -46,9 +52,22 @@ export function requireAuth(): MiddlewareHandler<PortcullisEnv> {
   };
 }
 
-/** Serves the HTTP surface (sign-up, sign-in, sign-out, session, JWKS) under the configured base path. */
-export function mountAuth<E extends object>(app: Hono<E>, auth: Auth): void {
-  app.all(`${auth.settings.basePath}/*`, (c: Context) => auth.handle(c.req.raw));
+export interface MountAuthOptions {
+  /**
+   * The built-in HTML sign-in and sign-up pages at `GET {basePath}/sign-in` and
+   * `GET {basePath}/sign-up` (forms that work without JavaScript); `false` serves only the JSON
+   * endpoints.
+   */
+  pages?: AuthPagesOptions | false;
+}
+
+/**
+ * Serves the HTTP surface under the configured base path: the sign-in pages, and the JSON
+ * endpoints (sign-up, sign-in, sign-out, session, JWKS, and whatever the plugins add).
+ */
+export function mountAuth<E extends object>(app: Hono<E>, auth: Auth, options: MountAuthOptions = {}): void {
+  const pages = options.pages === false ? null : authPages(auth, options.pages ?? {});
+  app.all(`${auth.settings.basePath}/*`, async (c: Context) => (pages === null ? null : await pages.handle(c.req.raw)) ?? auth.handle(c.req.raw));
 }
 
 // ---------------------------------------------------------------------------
@@ -114,7 +133,7 @@ export function requirePermission(permission: Permission, options: RequirePermis
   requirePermissionString(permission, "requirePermission");
   return async (c, next) => {
     const principal = c.get("principal");
-    if (principal == null) return unauthenticatedResponse();
+    if (principal == null) return unauthenticatedJson();
     const binding = c.get("authorization") as HonoAuthorization | undefined;
     // Fail closed on a wiring mistake: a route behind requirePermission is never open.
     if (binding === undefined) return errorResponse(new Error("requirePermission without authorization(authorizer)"));

@@ -1,34 +1,34 @@
 /**
- * Portcullis as Next.js middleware (`middleware.ts`, Edge runtime) or Next 16 `proxy.ts`.
+ * Portcullis in Next.js: Next 16 `proxy.ts` (Node runtime) or `middleware.ts` (Edge runtime).
  * The contract is plain Web types: `Request` in, `Response | undefined` out (undefined means
  * "continue to the app"), so this file does not import `next`.
  *
- * Wiring (middleware.ts or proxy.ts at the project root):
+ * Wiring (proxy.ts, or middleware.ts, at the project root):
  *
  * ```ts
  * import { NextResponse } from "next/server";
- * import { createAuth } from "portcullis";
  * import { nextAuthMiddleware } from "portcullis/next";
+ * import { auth } from "./auth";
  *
- * const auth = createAuth({ stores, settings: { basePath: "/auth" } });
- * const portcullis = nextAuthMiddleware(auth, {
- *   publicPaths: ["/", "/favicon.ico", "/_next/*", "/login"],
- *   signInPath: "/login",          // your page; it reads ?return= through safeReturnPath()
+ * export default nextAuthMiddleware(auth, {
+ *   publicPaths: ["/", "/favicon.ico"],
  *   // Required for identity headers: Next forwards these as the request headers the app sees.
  *   forward: (headers) => NextResponse.next({ request: { headers } }),
  * });
- *
- * export default portcullis;                       // Next 16 proxy.ts
- * // export const middleware = portcullis;         // middleware.ts (Edge runtime)
  * export const config = { matcher: ["/((?!_next/static|_next/image).*)"] };
  * ```
  *
- * Server components then read `headers().get("x-portcullis-user-id")` (see IDENTITY_HEADERS).
+ * Server components then read `(await headers()).get("x-portcullis-user-id")` (IDENTITY_HEADERS).
  *
  * Notes:
- * - `{basePath}/*` (sign-up, sign-in, sign-out, session, JWKS) is answered here through
- *   `auth.handle`; those are JSON endpoints. `auth.handle` has no HTML sign-in page, so point
- *   `signInPath` at a page of your app (it is treated as public automatically).
+ * - `{basePath}/*` is answered here: the HTML sign-in and sign-up pages at `GET {basePath}/sign-in`
+ *   and `GET {basePath}/sign-up` (forms that work without JavaScript, the same as the gateway's),
+ *   and the JSON endpoints through `auth.handle`. Signed-out page loads are sent to that sign-in
+ *   page. To use a page of your own, set `signInPath` (it is public automatically; read
+ *   `?return=` through `safeReturnPath()`), and `pages: false` to drop the built-in ones.
+ * - Redirects carry an absolute `Location` built from `request.url`: Next answers a relative
+ *   one with a 500, and turns a same-host absolute one back into a relative one, so the browser
+ *   stays on the host it used even behind a proxy.
  * - Without `forward`, signed-in requests continue with their ORIGINAL headers: the app then
  *   gets no identity headers and must not trust any `x-portcullis-*` header it sees. Pass
  *   `forward` so client-sent ones are stripped on every path, public ones included.
@@ -41,15 +41,20 @@
  *   BEFORE middleware runs (CVE-2025-29927): run a patched Next (>= 15.2.3 / 14.2.25) or put the
  *   Portcullis gateway Worker in front, which strips it before Next ever sees it.
  */
-import type { Auth } from "../core/create-auth.js";
-import { errorResponse } from "../core/http/respond.js";
-import type { Authorizer } from "../authz/authorizer.js";
-import { forbiddenResponse, requestEnvironment, unauthenticatedResponse, type RequestEnvironmentOptions } from "../authz/http.js";
-import { requirePermissionString } from "../authz/permission.js";
-import type { Decision } from "../authz/types.js";
-import type { AuthzResource, AuthzSubject, Permission } from "../ports/authorization.js";
-import type { Principal } from "../ports/principal.js";
-import { accessPolicy, type RouteAuthorizationOptions } from "./access/index.js";
+import {
+  forbiddenResponse,
+  requestEnvironment,
+  requirePermissionString,
+  unauthenticatedJson,
+  type Authorizer,
+  type AuthzResource,
+  type AuthzSubject,
+  type Decision,
+  type Permission,
+  type RequestEnvironmentOptions,
+} from "../authz/index.js";
+import { accessPolicy, authPages, type AuthPagesOptions, type RouteAuthorizationOptions } from "../gateway/index.js";
+import { ConfigurationError, errorResponse, type Auth, type Principal } from "../index.js";
 
 export {
   IDENTITY_HEADERS,
@@ -62,16 +67,21 @@ export {
   type AuthorizerCheckOptions,
   type RouteAuthorizationOptions,
   type RouteRule,
-} from "./access/index.js";
+} from "../gateway/index.js";
 
 export interface NextAuthMiddlewareOptions {
   /** Exact paths ("/favicon.ico") and prefixes ("/public/*") that need no session. */
   publicPaths?: readonly string[];
   /**
-   * Where anonymous browsers are redirected (303, with `?return=<path+query>`).
-   * Default `{basePath}/sign-in`. Always public.
+   * Where anonymous browsers are redirected (303, with `?return=<path+query>`). Default
+   * `{basePath}/sign-in`, the built-in page. Always public.
    */
   signInPath?: string;
+  /**
+   * The built-in sign-in and sign-up pages (other ways in to offer, the password minimum);
+   * `false` drops them, which needs a `signInPath` of your own.
+   */
+  pages?: AuthPagesOptions | false;
   /**
    * Continues to the app with these request headers (client `x-portcullis-*` stripped,
    * identity set when signed in, session credentials removed). Usually
@@ -90,27 +100,54 @@ export interface NextAuthMiddlewareOptions {
 export type NextMiddleware = (request: Request) => Promise<Response | undefined>;
 
 export function nextAuthMiddleware(auth: Auth, options: NextAuthMiddlewareOptions = {}): NextMiddleware {
-  // Next refuses relative redirect targets from middleware, hence absolute Locations.
+  if (options.pages === false && options.signInPath === undefined) {
+    // Without the built-in page, {basePath}/sign-in is the POST-only JSON endpoint: signed-out
+    // browsers would land on a 405.
+    throw new ConfigurationError("nextAuthMiddleware: with pages: false, set signInPath to your own sign-in page");
+  }
+  const pages = options.pages === false ? null : authPages(auth, options.pages ?? {});
   const policy = accessPolicy(auth, {
     publicPaths: options.publicPaths ?? [],
     ...(options.signInPath === undefined ? {} : { signInPath: options.signInPath }),
     ...(options.routes === undefined ? {} : { routes: options.routes }),
-    absoluteLocation: true,
   });
   const { forward } = options;
 
   return async (request: Request): Promise<Response | undefined> => {
+    const page = pages === null ? null : await pages.handle(request);
+    if (page !== null) return absoluteLocation(page, request);
     const decision = await policy.decide(request);
     switch (decision.kind) {
       case "auth":
-        return auth.handle(request);
+        return absoluteLocation(await auth.handle(request), request);
       case "deny":
-        return decision.response;
+        return absoluteLocation(decision.response, request);
       case "public":
       case "allow":
         return forward === undefined ? undefined : forward(decision.headers);
     }
   };
+}
+
+/**
+ * Next answers a response whose `Location` is relative with a 500 (it parses it without a
+ * base), so every redirect we return gets the request's origin; Next makes a same-host one
+ * relative again on the way out. Pages, form posts, OAuth callbacks and email links redirect
+ * to paths.
+ */
+function absoluteLocation(response: Response, request: Request): Response {
+  const location = response.headers.get("location");
+  if (location === null || /^[a-z][a-z0-9+.-]*:/i.test(location)) return response;
+  const absolute = new URL(location, request.url).href;
+  try {
+    response.headers.set("location", absolute);
+    return response;
+  } catch {
+    // Immutable headers (a Response that came from fetch): copy it.
+    const copy = new Response(response.body, response);
+    copy.headers.set("location", absolute);
+    return copy;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -182,7 +219,7 @@ async function checkPermission<R>(
 ): Promise<PermissionContext | { response: Response }> {
   try {
     const result = await auth.authenticate(request);
-    if (!result.authenticated) return { response: unauthenticatedResponse() };
+    if (!result.authenticated) return { response: unauthenticatedJson() };
     const resource = options.resource === undefined ? null : await options.resource(request, routeContext);
     const subject = options.subject === undefined ? result.principal : await options.subject(result.principal, request);
     const decision = await authorizer.authorize({ subject, action: permission, resource, environment: requestEnvironment(request, result, options) });

@@ -8,10 +8,11 @@ import { adminApi } from "../../src/admin/index.js";
 import { auditToSink } from "../../src/authz/audit.js";
 import { createAuthorizer, type Authorizer } from "../../src/authz/authorizer.js";
 import type { RoleDefinition } from "../../src/authz/types.js";
-import { createAuth, type Auth } from "../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../src/create-auth.js";
 import { fixedClock } from "../../src/core/context.js";
 import type { AuditEvent } from "../../src/ports/audit-sink.js";
 import { cookieFrom, fastHasher, request, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 export const ROLES: RoleDefinition[] = [
   { id: "super", permissions: ["*"], tenantId: null },
@@ -66,7 +67,7 @@ export async function makeFixture(options: { path?: string; ipHeader?: string | 
   const adminOptions: Parameters<typeof adminApi>[0] = { authorizer };
   if (options.path !== undefined) adminOptions.path = options.path;
   if (options.ipHeader !== undefined) adminOptions.ipHeader = options.ipHeader;
-  const auth: Auth = createAuth({ stores, hasher: fastHasher(), clock, plugins: [adminApi(adminOptions)] });
+  const auth: Auth = createAuth({ stores, clock, plugins: [emailPassword({ hasher: fastHasher() }), adminApi(adminOptions)] });
   const prefix = "/auth" + (options.path ?? "/admin");
 
   /** Signs up, joins `tenantId` (if any), gets `roles` there, then signs in so the session acts in that tenant. */

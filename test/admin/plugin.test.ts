@@ -2,10 +2,11 @@ import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { adminApi } from "../../src/admin/index.js";
 import { createAuthorizer } from "../../src/authz/authorizer.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import { fastHasher } from "../helpers/harness.js";
 import { makeFixture } from "./fixture.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const authorizer = createAuthorizer({ audit: async () => undefined });
 
@@ -22,7 +23,7 @@ describe("adminApi()", () => {
     for (const path of ["admin", "/admin/", "/", "/ad min", "//admin"]) expect(() => adminApi({ authorizer, path })).toThrow(ConfigurationError);
     expect(() => adminApi({ authorizer, ipHeader: " " })).toThrow(ConfigurationError);
     const { access: _none, ...stores } = memoryStores();
-    expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [adminApi({ authorizer })] })).toThrow(/requires the access store/);
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), adminApi({ authorizer })] })).toThrow(/requires the access store/);
   });
 
   test("the route table, under a custom path", async () => {

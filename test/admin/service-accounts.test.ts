@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { normalizeEmail } from "../../src/credentials/password/policy.js";
+import { normalizeEmail } from "../../src/core/email.js";
 import { request } from "../helpers/harness.js";
 import { makeFixture } from "./fixture.js";
 

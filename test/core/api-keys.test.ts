@@ -7,8 +7,8 @@ import { cryptoRandom } from "../../src/core/context.js";
 import { AuthError, ConfigurationError, StorageError } from "../../src/core/errors.js";
 import { issueApiKey, parseApiKey } from "../../src/credentials/api-key.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../../src/ports/api-key-store.js";
-import { identityHeaders } from "../../src/runtimes/access/identity-headers.js";
-import { accessPolicy } from "../../src/runtimes/access/index.js";
+import { identityHeaders } from "../../src/gateway/identity-headers.js";
+import { accessPolicy } from "../../src/gateway/index.js";
 import { errorCode, makeHarness, request, signUp } from "../helpers/harness.js";
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { Auth } from "../../src/core/create-auth.js";
+import type { Auth } from "../../src/create-auth.js";
 import { jwtTokens } from "../../src/sessions/jwt.js";
 import { makeHarness, request, signUp } from "../helpers/harness.js";
 

@@ -3,9 +3,10 @@ import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
 import { fromBase64Url, toBase64Url, utf8 } from "../../src/core/encoding.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { jwtTokens, SESSION_JWT_TYPE } from "../../src/sessions/jwt.js";
 import { cookieFrom, fastHasher, request, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const JWT_SETTINGS = { issuer: "https://auth.app.example", audience: "app.example" };
 
@@ -14,7 +15,7 @@ async function jwtHarness(options: { checkRevocation?: boolean; algorithm?: "EdD
   const clock = fixedClock(START);
   const auth = createAuth({
     stores,
-    hasher: fastHasher(),
+    plugins: [emailPassword({ hasher: fastHasher() })],
     clock,
     tokens: jwtTokens({ ...JWT_SETTINGS, ...options }),
   });
@@ -158,7 +159,7 @@ describe("JWT sessions", () => {
 
   test("browser clients get the JWT in the __Host- cookie", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], tokens: jwtTokens(JWT_SETTINGS) });
     const response = await auth.handle(request("/auth/sign-up", { body: { email: "c@example.com", password: "correct horse battery" } }));
     const cookie = cookieFrom(response);
     expect(cookie.split("=")[1]!.split(".")).toHaveLength(3);
@@ -169,12 +170,12 @@ describe("JWT sessions", () => {
     expect(() => jwtTokens({ issuer: "", audience: "a" })).toThrow(/jwt.issuer/);
     expect(() => jwtTokens({ issuer: "i", audience: "a", algorithm: "HS256" as never })).toThrow(/jwt.algorithm/);
     const { keys: _omit, ...stores } = memoryStores();
-    expect(() => createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) })).toThrow(/requires stores.keys/);
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], tokens: jwtTokens(JWT_SETTINGS) })).toThrow(/requires stores.keys/);
   });
 
   test("concurrent first sign-ins share one generated signing key", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher(), tokens: jwtTokens(JWT_SETTINGS) });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], tokens: jwtTokens(JWT_SETTINGS) });
     const responses = await Promise.all(
       [1, 2, 3, 4].map((n) => auth.handle(request("/auth/sign-up", { body: { email: `u${n}@example.com`, password: "correct horse battery" } }))),
     );
@@ -184,7 +185,7 @@ describe("JWT sessions", () => {
 
   test("the JWKS is only served with the JWT strategy", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher() });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })] });
     expect((await auth.handle(request("/auth/jwks.json"))).status).toBe(404);
   });
 });

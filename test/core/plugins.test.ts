@@ -1,11 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import { json } from "../../src/core/http/respond.js";
 import { definePlugin } from "../../src/core/plugins.js";
 import type { SessionStore } from "../../src/ports/session-store.js";
 import { errorCode, fastHasher, makeHarness, request, signUp } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const CREDENTIALS = { email: "ada@example.com", password: "correct horse battery" };
 
@@ -14,11 +15,11 @@ describe("plugin registry", () => {
     const stores = memoryStores();
     const eventual: SessionStore = { ...stores.sessions, consistency: "eventual" };
     const plugin = definePlugin({ id: "magic-link", requires: { sessions: "atomic" }, setup: () => ({}) });
-    expect(() => createAuth({ stores: { ...stores, sessions: eventual }, hasher: fastHasher(), plugins: [plugin] })).toThrow(ConfigurationError);
-    expect(() => createAuth({ stores: { ...stores, sessions: eventual }, hasher: fastHasher(), plugins: [plugin] })).toThrow(
+    expect(() => createAuth({ stores: { ...stores, sessions: eventual }, plugins: [emailPassword({ hasher: fastHasher() }), plugin] })).toThrow(ConfigurationError);
+    expect(() => createAuth({ stores: { ...stores, sessions: eventual }, plugins: [emailPassword({ hasher: fastHasher() }), plugin] })).toThrow(
       /plugin "magic-link" requires an atomic sessions store, but the configured one is eventual/,
     );
-    expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [plugin] })).not.toThrow();
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin] })).not.toThrow();
   });
 
   test("nothing is on unless listed, ids are unique, and a plugin sees only the stores it declared", () => {
@@ -29,9 +30,9 @@ describe("plugin registry", () => {
       requires: { users: "any" },
       setup: (ports) => ((seen = Object.keys(ports)), {}),
     });
-    createAuth({ stores, hasher: fastHasher(), plugins: [plugin] });
+    createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin] });
     expect(seen).toEqual(["users"]);
-    expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [plugin, plugin] })).toThrow(/registered twice/);
+    expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin, plugin] })).toThrow(/registered twice/);
   });
 
   test("plugin routes are served under the base path, with CSRF and error mapping", async () => {

@@ -64,7 +64,7 @@ describe("POST /auth/sign-up", () => {
 
   test("an oversized password is refused before any hashing", async () => {
     let hashed = 0;
-    const base = makeHarness().options.hasher!;
+    const base = makeHarness().hasher;
     const { auth } = makeHarness({ hasher: { ...base, id: base.id, needsRehash: base.needsRehash, verify: base.verify, hash: async (p) => (hashed++, base.hash(p)) } });
     const response = await auth.handle(request("/auth/sign-up", { body: { email: "p@example.com", password: "z".repeat(5000) } }));
     expect(response.status).toBe(400);

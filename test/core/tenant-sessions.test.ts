@@ -6,10 +6,11 @@ import { describe, expect, test } from "vitest";
 import { faulty } from "../../src/adapters/faulty.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
-import { createAuth } from "../../src/core/create-auth.js";
-import { identityHeaders } from "../../src/runtimes/access/index.js";
+import { createAuth } from "../../src/create-auth.js";
+import { identityHeaders } from "../../src/gateway/index.js";
 import { jwtTokens } from "../../src/sessions/jwt.js";
 import { cookieFrom, errorCode, fastHasher, makeHarness, request, signUp, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const PASSWORD = "correct horse battery";
 
@@ -80,7 +81,7 @@ describe("JWT sessions carry the tenant as `tid`", () => {
   async function jwtAuth(checkRevocation: boolean) {
     const stores = memoryStores();
     const clock = fixedClock(START);
-    const auth = createAuth({ stores, hasher: fastHasher(), clock, tokens: jwtTokens({ issuer: "https://auth.app.example", audience: "app.example", checkRevocation }) });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], clock, tokens: jwtTokens({ issuer: "https://auth.app.example", audience: "app.example", checkRevocation }) });
     await auth.handle(request("/auth/sign-up", { body: { email: "ada@example.com", password: PASSWORD } }));
     const user = (await stores.users.findByEmail("ada@example.com"))!;
     await stores.access.addMember({ principalId: user.id, tenantId: "acme", createdAt: clock.now() });
@@ -101,7 +102,7 @@ describe("JWT sessions carry the tenant as `tid`", () => {
 
   test("no tenant: no tid claim at all", async () => {
     const stores = memoryStores();
-    const auth = createAuth({ stores, hasher: fastHasher(), clock: fixedClock(START), tokens: jwtTokens({ issuer: "https://auth.app.example", audience: "app.example" }) });
+    const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() })], clock: fixedClock(START), tokens: jwtTokens({ issuer: "https://auth.app.example", audience: "app.example" }) });
     const response = await auth.handle(request("/auth/sign-up", { body: { email: "ada@example.com", password: PASSWORD, transport: "bearer" } }));
     const { token } = (await response.json()) as { token: string };
     expect(payloadOf(token)).not.toHaveProperty("tid");

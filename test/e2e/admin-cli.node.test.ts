@@ -13,8 +13,9 @@ import { fileURLToPath } from "node:url";
 import { getPlatformProxy } from "wrangler";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { d1CoreStores, type D1DatabaseLike } from "../../src/adapters/d1/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const wrangler = path.join(root, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -61,7 +62,7 @@ beforeAll(async () => {
   const migrated = await run([wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   if (migrated.code !== 0) throw new Error(`migrations failed:\n${migrated.stdout}${migrated.stderr}`);
   userId = await withDatabase(async (db) => {
-    const auth = createAuth({ stores: d1CoreStores(db), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: d1CoreStores(db), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     const response = await auth.handle(
       new Request("http://localhost/auth/sign-up", {
         method: "POST",

@@ -10,13 +10,14 @@ import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../src/create-auth.js";
 import { emailVerification } from "../../src/email-links/email-verification.js";
 import { magicLink } from "../../src/email-links/magic-link.js";
 import { devMailer } from "../../src/mail/dev-mailer.js";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.js";
 import { fastHasher } from "../helpers/harness.js";
 import { lastMail, tokenOf } from "./fixture.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const available = chromiumAvailable();
 
@@ -33,8 +34,8 @@ describe.skipIf(!available)("email links in Chromium", () => {
     server = createServer((req, res) => void serve(req, res));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     site = `http://localhost:${(server.address() as AddressInfo).port}`;
-    const plugins = [magicLink({ mailer: mail, origin: site, minResponseMs: 0 }), emailVerification({ mailer: mail, origin: site, minResponseMs: 0 })];
-    auth = createAuth({ stores, hasher: fastHasher(), plugins });
+    const plugins = [magicLink({ mailer: mail, minResponseMs: 0 }), emailVerification({ mailer: mail, minResponseMs: 0 })];
+    auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), ...plugins], settings: { publicOrigin: site } });
     browser = await launchChromium();
   }, 60_000);
 

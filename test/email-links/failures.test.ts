@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { faulty } from "../../src/adapters/faulty.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import { emailVerification } from "../../src/email-links/email-verification.js";
 import { magicLink } from "../../src/email-links/magic-link.js";
@@ -9,6 +9,9 @@ import { devMailer } from "../../src/mail/dev-mailer.js";
 import type { SingleUseStore } from "../../src/ports/single-use-store.js";
 import { errorCode, fastHasher, signUp } from "../helpers/harness.js";
 import { askForLink, failingMailer, formPost, jsonPost, lastMail, ORIGIN, selectiveSink, setup, snapshot, tokenOf } from "./fixture.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
+import type { SettingsInput } from "../../src/core/settings.js";
+import type { Plugin } from "../../src/core/plugins.js";
 
 const ADA = "ada@example.com";
 const mailer = devMailer({ console: false });
@@ -18,34 +21,49 @@ describe("start-up checks", () => {
     const stores = memoryStores();
     const eventual: SingleUseStore = { ...stores.singleUse, consistency: "eventual" };
     for (const [plugin, id] of [
-      [magicLink({ mailer, origin: ORIGIN }), "magic-link"],
-      [emailVerification({ mailer, origin: ORIGIN }), "email-verification"],
+      [magicLink({ mailer }), "magic-link"],
+      [emailVerification({ mailer }), "email-verification"],
     ] as const) {
-      const start = () => createAuth({ stores: { ...stores, singleUse: eventual }, hasher: fastHasher(), plugins: [plugin] });
+      const settings = { publicOrigin: ORIGIN };
+      const start = () => createAuth({ stores: { ...stores, singleUse: eventual }, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings });
       expect(start).toThrow(ConfigurationError);
       expect(start).toThrow(`plugin "${id}" requires an atomic singleUse store, but the configured one is eventual`);
-      expect(() => createAuth({ stores: { ...stores, singleUse: undefined }, hasher: fastHasher(), plugins: [plugin] })).toThrow(/requires the singleUse store/);
-      expect(() => createAuth({ stores, hasher: fastHasher(), plugins: [plugin] })).not.toThrow();
+      expect(() => createAuth({ stores: { ...stores, singleUse: undefined }, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings })).toThrow(/requires the singleUse store/);
+      expect(() => createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings })).not.toThrow();
     }
   });
 
   test("bad options are a ConfigurationError when the plugin is built", () => {
     const bad: [string, () => unknown][] = [
-      ["no mailer", () => magicLink({ mailer: undefined as never, origin: ORIGIN })],
-      ["origin with a path", () => magicLink({ mailer, origin: "https://app.example/auth" })],
-      ["origin with credentials", () => magicLink({ mailer, origin: "https://u:p@app.example" })],
-      ["plain http off loopback", () => magicLink({ mailer, origin: "http://app.example" })],
-      ["not a URL", () => emailVerification({ mailer, origin: "app.example" })],
-      ["ttl below 60", () => magicLink({ mailer, origin: ORIGIN, ttlSeconds: 59 })],
-      ["ttl above a day", () => emailVerification({ mailer, origin: ORIGIN, ttlSeconds: 86_401 })],
-      ["fractional ttl", () => magicLink({ mailer, origin: ORIGIN, ttlSeconds: 600.5 })],
-      ["negative floor", () => magicLink({ mailer, origin: ORIGIN, minResponseMs: -1 })],
-      ["sign-in URL elsewhere", () => emailVerification({ mailer, origin: ORIGIN, signInUrl: "https://evil.test/" })],
-      ["multi-line app name", () => magicLink({ mailer, origin: ORIGIN, appName: "Acme\r\nBcc: x" })],
+      ["no mailer", () => magicLink({ mailer: undefined as never })],
+      ["ttl below 60", () => magicLink({ mailer, ttlSeconds: 59 })],
+      ["ttl above a day", () => emailVerification({ mailer, ttlSeconds: 86_401 })],
+      ["fractional ttl", () => magicLink({ mailer, ttlSeconds: 600.5 })],
+      ["negative floor", () => magicLink({ mailer, minResponseMs: -1 })],
+      ["multi-line app name", () => magicLink({ mailer, appName: "Acme\r\nBcc: x" })],
+      // 0.4's option: refused with a pointer rather than silently ignored.
+      ["an origin option (moved to settings.publicOrigin)", () => magicLink({ mailer, origin: ORIGIN } as never)],
+      ["an origin option on emailVerification", () => emailVerification({ mailer, origin: ORIGIN } as never)],
     ];
     for (const [name, build] of bad) expect(build, name).toThrow(ConfigurationError);
-    expect(() => magicLink({ mailer, origin: "http://localhost:8787", ttlSeconds: 60 })).not.toThrow();
-    expect(() => emailVerification({ mailer, origin: "https://app.example/", ttlSeconds: 86_400 })).not.toThrow();
+    expect(() => magicLink({ mailer, origin: ORIGIN } as never)).toThrow(/moved to settings.publicOrigin/);
+    expect(() => magicLink({ mailer, ttlSeconds: 60 })).not.toThrow();
+    expect(() => emailVerification({ mailer, ttlSeconds: 86_400 })).not.toThrow();
+  });
+
+  test("links are built on settings.publicOrigin: required, https (http on loopback only), checked when createAuth starts", () => {
+    const start = (plugin: Plugin<any>, settings: SettingsInput) => () => createAuth({ stores: memoryStores(), plugins: [plugin], settings });
+    for (const plugin of [magicLink({ mailer }), emailVerification({ mailer })]) {
+      expect(start(plugin, {})).toThrow(/needs settings.publicOrigin/);
+      for (const publicOrigin of ["https://app.example/auth", "https://u:p@app.example", "http://app.example", "app.example"]) {
+        expect(start(plugin, { publicOrigin }), publicOrigin).toThrow(ConfigurationError);
+      }
+      // Plain http off loopback is refused for links even where the cookie settings would allow it.
+      expect(start(plugin, { publicOrigin: "http://app.example", cookie: { secure: false, name: "sid" } })).toThrow(/https/);
+      expect(start(plugin, { publicOrigin: "http://localhost:8787" })).not.toThrow();
+      expect(start(plugin, { publicOrigin: ORIGIN })).not.toThrow();
+    }
+    expect(start(emailVerification({ mailer, signInUrl: "https://evil.test/" }), { publicOrigin: ORIGIN })).toThrow(/signInUrl/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { memoryStores, type MemoryStores } from "../../src/adapters/memory/index.js";
 import { fixedClock } from "../../src/core/context.js";
-import { createAuth, type Auth } from "../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../src/create-auth.js";
 import type { Plugin, Stores } from "../../src/core/plugins.js";
 import type { SettingsInput } from "../../src/core/settings.js";
 import { emailVerification, type EmailVerificationOptions } from "../../src/email-links/email-verification.js";
@@ -10,6 +10,7 @@ import type { AuditEvent, AuditSink } from "../../src/ports/audit-sink.js";
 import type { MailMessage, Mailer } from "../../src/ports/mailer.js";
 import type { SingleUseStore } from "../../src/ports/single-use-store.js";
 import { fastHasher, ORIGIN, request, START } from "../helpers/harness.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 export { ORIGIN };
 
@@ -70,10 +71,10 @@ export function setup(options: SetupOptions = {}) {
   const mailer = options.mailer ?? mail;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in AuthOptions
   const plugins: Plugin<any>[] = [];
-  if (options.magic !== false) plugins.push(magicLink({ mailer, origin: ORIGIN, minResponseMs: 0, ...options.magic }));
-  if (options.verification !== false) plugins.push(emailVerification({ mailer, origin: ORIGIN, minResponseMs: 0, ...options.verification }));
+  if (options.magic !== false) plugins.push(magicLink({ mailer, minResponseMs: 0, ...options.magic }));
+  if (options.verification !== false) plugins.push(emailVerification({ mailer, minResponseMs: 0, ...options.verification }));
   plugins.push(...(options.plugins ?? []));
-  const auth: Auth = createAuth({ stores, hasher: fastHasher(), clock, plugins, settings: options.settings });
+  const auth: Auth = createAuth({ stores, clock, plugins: [emailPassword({ hasher: fastHasher() }), ...plugins], settings: { publicOrigin: ORIGIN, ...options.settings } });
   return { auth, stores, base, singleUse, clock, mail };
 }
 

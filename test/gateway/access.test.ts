@@ -18,7 +18,7 @@ import {
   stripIdentityHeaders,
   unauthenticatedResponse,
   withIdentityHeaders,
-} from "../../src/runtimes/access/index.js";
+} from "../../src/gateway/index.js";
 
 const ORIGIN = "https://app.example.test";
 
@@ -315,11 +315,6 @@ describe("anonymous callers", () => {
     const response = unauthenticatedResponse(new Request(`${ORIGIN}/reports/2026?tab=q1`, { headers: browser }), options);
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("/auth/sign-in?return=%2Freports%2F2026%3Ftab%3Dq1");
-  });
-
-  test("absolute Location on request (Next middleware)", () => {
-    const response = unauthenticatedResponse(new Request(`${ORIGIN}/x`, { headers: browser }), { ...options, absoluteLocation: true });
-    expect(response.headers.get("location")).toBe(`${ORIGIN}/auth/sign-in?return=%2Fx`);
   });
 
   test("a scheme-relative request path is not carried into return", () => {

@@ -11,7 +11,7 @@ import type { AuthorizationRequest, Decision } from "../../src/authz/types.js";
 import type { AssignmentSource } from "../../src/ports/authorization.js";
 import type { ApiKeyPrincipal, UserPrincipal } from "../../src/ports/principal.js";
 import type { SessionRecord } from "../../src/ports/session-store.js";
-import { authorizerCheck, compileRouteRules, type RouteCheckContext } from "../../src/runtimes/access/index.js";
+import { authorizerCheck, compileRouteRules, type RouteCheckContext } from "../../src/gateway/index.js";
 import { GW, JSON_ACCEPT, routeFixture, signUp, USER_EMAIL } from "./route-fixture.js";
 
 const RULE = { method: "GET", path: "/admin/*", permission: "admin:read" } as const;

@@ -6,13 +6,14 @@
 import { describe, expect, test } from "vitest";
 import { faulty } from "../../src/adapters/faulty.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import type { Stores } from "../../src/core/plugins.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
-import { gatewayConfig, type GatewayEnv } from "../../worker/config.js";
-import { createGateway, type Gateway } from "../../worker/gateway.js";
-import { PAGE_CSP } from "../../worker/pages.js";
+import { gatewayConfig, type GatewayEnv } from "../../src/runtimes/worker/config.js";
+import { createGateway, type Gateway } from "../../src/gateway/gateway.js";
+import { PAGE_CSP } from "../../src/gateway/pages.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const GW = "https://gw.example.test";
 const ORIGIN = "http://origin.internal";
@@ -31,7 +32,7 @@ interface Seen {
 
 function setup(options: { stores?: Stores; origin?: (request: Request) => Promise<Response> } = {}): { gateway: Gateway; seen: Seen[] } {
   const seen: Seen[] = [];
-  const auth = createAuth({ stores: options.stores ?? memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+  const auth = createAuth({ stores: options.stores ?? memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
   const gateway = createGateway({
     auth,
     originUrl: ORIGIN,
@@ -442,7 +443,7 @@ describe("gatewayConfig", () => {
   });
 
   test("bad public paths fail when the gateway is built", () => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     expect(() => createGateway({ auth, originUrl: ORIGIN, publicPaths: ["public/*"] })).toThrow(ConfigurationError);
   });
 });

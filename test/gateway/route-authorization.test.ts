@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { memoryAuditSink, memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError, StorageError } from "../../src/core/errors.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
 import type { Principal } from "../../src/ports/principal.js";
@@ -19,11 +19,12 @@ import {
   type PermissionCheck,
   type RouteCheckContext,
   type RouteDenial,
-} from "../../src/runtimes/access/index.js";
-import { gatewayAuthorizer } from "../../worker/authorization.js";
-import { gatewayConfig, type GatewayEnv } from "../../worker/config.js";
-import { createGateway } from "../../worker/gateway.js";
+} from "../../src/gateway/index.js";
+import { gatewayAuthorizer } from "../../src/runtimes/worker/authorization.js";
+import { gatewayConfig, type GatewayEnv } from "../../src/runtimes/worker/config.js";
+import { createGateway } from "../../src/gateway/gateway.js";
 import { ADMIN_EMAIL, GW, JSON_ACCEPT, ORIGIN, routeFixture, signUp } from "./route-fixture.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const allowAll: PermissionCheck = async () => ({ allowed: true, reason: "ok" });
 
@@ -243,7 +244,7 @@ describe("rules, public paths and the sign-in page", () => {
   });
 
   test("accessPolicy: an app sign-in page (Next helper style) stays public under /*", async () => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     const policy = accessPolicy(auth, { signInPath: "/login", publicPaths: ["/_next/*"], routes: { rules: [{ path: "/*", policy: "deny" }], check: allowAll } });
     expect((await policy.decide(new Request(`${GW}/login`))).kind).toBe("public");
     expect((await policy.decide(new Request(`${GW}/_next/x.js`))).kind).toBe("deny");
@@ -252,17 +253,17 @@ describe("rules, public paths and the sign-in page", () => {
   });
 
   test.each(["/auth/sign-in", "/auth/*", "/AUTH/session", "/auth/:x"])("a rule under the auth base path (%s) is a ConfigurationError", (path) => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     expect(() => accessPolicy(auth, { routes: { rules: [{ path, permission: "a:b" }], check: allowAll } })).toThrow(ConfigurationError);
   });
 
   test("/auth itself and look-alikes are fine", () => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     expect(() => accessPolicy(auth, { routes: { rules: [{ path: "/authors/*", permission: "a:b" }, { path: "/auth", permission: "a:b" }], check: allowAll } })).not.toThrow();
   });
 
   test("bad rules stop the gateway from being built", () => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     expect(() => createGateway({ auth, originUrl: ORIGIN, routes: { rules: [{ path: "/admin/**", permission: "admin:read" }], check: allowAll } })).toThrow(ConfigurationError);
   });
 });

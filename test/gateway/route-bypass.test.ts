@@ -11,7 +11,7 @@
  * paths, skip-auth rules matched against the query string.
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { compileRouteRules, type RouteRule } from "../../src/runtimes/access/index.js";
+import { compileRouteRules, type RouteRule } from "../../src/gateway/index.js";
 import { GW, JSON_ACCEPT, ORIGIN, routeFixture, type RouteFixture } from "./route-fixture.js";
 
 const ADMIN_RULE: RouteRule = { method: "GET", path: "/admin/*", permission: "admin:read" };

@@ -11,12 +11,13 @@ import { auditToSink } from "../../src/authz/audit.js";
 import { createAuthorizer, type Authorizer } from "../../src/authz/authorizer.js";
 import type { PolicyDocument, RoleDefinition } from "../../src/authz/types.js";
 import { cryptoRandom, systemClock } from "../../src/core/context.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
 import { issueApiKey } from "../../src/credentials/api-key.js";
 import type { AssignmentSource } from "../../src/ports/authorization.js";
-import { authorizerCheck, type RouteAudit, type RouteAuthorizationOptions, type RouteDenial, type RouteRule } from "../../src/runtimes/access/index.js";
-import { createGateway, type Gateway } from "../../worker/gateway.js";
+import { authorizerCheck, type RouteAudit, type RouteAuthorizationOptions, type RouteDenial, type RouteRule } from "../../src/gateway/index.js";
+import { createGateway, type Gateway } from "../../src/gateway/gateway.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 export const GW = "https://gw.example.test";
 export const ORIGIN = "http://origin.internal";
@@ -56,7 +57,7 @@ export interface RouteFixtureOptions extends Partial<Omit<RouteAuthorizationOpti
 
 export async function routeFixture(rules: readonly RouteRule[], overrides: RouteFixtureOptions = {}): Promise<RouteFixture> {
   const stores = memoryStores();
-  const auth = createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }), settings: { ipHeader: overrides.ipHeader ?? null } });
+  const auth = createAuth({ stores, plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })], settings: { ipHeader: overrides.ipHeader ?? null } });
   const authorizer = createAuthorizer({
     roles: overrides.engine?.roles ?? FIXTURE_ROLES,
     policies: overrides.engine?.policies ?? [],

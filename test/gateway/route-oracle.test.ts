@@ -7,8 +7,8 @@
  *    copied here as it stood before the fast path was added.
  */
 import { describe, expect, test } from "vitest";
-import { CONTROL } from "../../src/runtimes/access/paths.js";
-import { compileRouteRules, normalizePath, type RouteRule } from "../../src/runtimes/access/index.js";
+import { CONTROL } from "../../src/gateway/paths.js";
+import { compileRouteRules, normalizePath, type RouteRule } from "../../src/gateway/index.js";
 
 function prng(seed: number): (n: number) => number {
   let s = seed >>> 0;
@@ -94,7 +94,7 @@ describe("trie vs brute force", () => {
 
 // ---------------------------------------------------------------------------
 
-/** normalizePath before its fast path (src/runtimes/access/paths.ts), kept verbatim as the reference. */
+/** normalizePath before its fast path (src/gateway/paths.ts), kept verbatim as the reference. */
 function referenceNormalizePath(pathname: string): string | null {
   const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
   const AMBIGUOUS_ENCODED = new Set([0x2f, 0x5c, 0x25, 0x3b]);

@@ -1,11 +1,11 @@
 /**
- * Route-rule compilation and matching (src/runtimes/access/route-rules.ts, route-pattern.ts).
+ * Route-rule compilation and matching (src/gateway/route-rules.ts, route-pattern.ts).
  * Runs in Node and workerd. SECURITY.md bug classes: `//path` bypassing path rules, skip-auth
  * rules matched against the query string, configuration errors that fail open.
  */
 import { describe, expect, test } from "vitest";
 import { ConfigurationError } from "../../src/core/errors.js";
-import { compileRouteRules, type RouteMatch, type RouteRule } from "../../src/runtimes/access/index.js";
+import { compileRouteRules, type RouteMatch, type RouteRule } from "../../src/gateway/index.js";
 
 /** Which rule (by its declared path + requirement) a request matches, or "none"/"ambiguous". */
 function winner(match: RouteMatch): string {

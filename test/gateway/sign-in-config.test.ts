@@ -6,9 +6,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { ConfigurationError } from "../../src/core/errors.js";
-import { gatewayConfig, type GatewayEnv } from "../../worker/config.js";
-import { clientSecretVar } from "../../worker/oauth-config.js";
-import { signInPlugins } from "../../worker/sign-in-plugins.js";
+import { gatewayConfig, type GatewayEnv } from "../../src/runtimes/worker/config.js";
+import { clientSecretVar } from "../../src/runtimes/worker/oauth-config.js";
+import { signInPlugins } from "../../src/runtimes/worker/sign-in-plugins.js";
 
 const base: GatewayEnv = { DB: {} as GatewayEnv["DB"], ORIGIN_URL: "http://127.0.0.1:8788" };
 const SECRET = "s3cr3t-value-that-must-never-be-logged";

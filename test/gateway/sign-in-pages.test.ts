@@ -8,15 +8,16 @@
  */
 import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import type { SettingsInput } from "../../src/core/settings.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
 import { emailVerification, magicLink } from "../../src/email-links/index.js";
 import { devMailer, inboxPage, type DevMailer } from "../../src/mail/index.js";
 import { oauth } from "../../src/oauth/index.js";
 import type { OAuthProvider } from "../../src/ports/oauth-provider.js";
-import { createGateway, type Gateway } from "../../worker/gateway.js";
-import { PAGE_CSP } from "../../worker/pages.js";
+import { createGateway, type Gateway } from "../../src/gateway/gateway.js";
+import { PAGE_CSP } from "../../src/gateway/pages.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const GW = "https://gw.example.test";
 const HTML = { accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8" };
@@ -51,10 +52,10 @@ function setup(options: { providers?: boolean; mail?: boolean; inbox?: boolean; 
   const mailer = devMailer({ console: false });
   const plugins = [];
   if (options.providers !== false) {
-    plugins.push(oauth({ providers: [fakeProvider("acme"), fakeProvider("x-corp")], origin: GW, errorRedirect: "/auth/sign-in" }));
+    plugins.push(oauth({ providers: [fakeProvider("acme"), fakeProvider("x-corp")], errorRedirect: "/auth/sign-in" }));
   }
-  if (options.mail !== false) plugins.push(magicLink({ mailer, origin: GW, minResponseMs: 0 }), emailVerification({ mailer, origin: GW, minResponseMs: 0 }));
-  const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }), plugins, settings: options.settings ?? {} });
+  if (options.mail !== false) plugins.push(magicLink({ mailer, minResponseMs: 0 }), emailVerification({ mailer, minResponseMs: 0 }));
+  const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) }), ...plugins], settings: { publicOrigin: GW, ...options.settings } });
   const seen: Request[] = [];
   const gateway = createGateway({
     auth,

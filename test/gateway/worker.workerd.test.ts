@@ -9,7 +9,7 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { d1CoreStores, type D1DatabaseLike } from "../../src/adapters/d1/index.js";
-import worker, { gatewayFor, type GatewayEnv } from "../../worker/index.js";
+import worker, { gatewayFor, type GatewayEnv } from "../../src/runtimes/worker/index.js";
 import { sqliteMigrations } from "../adapters/d1-migrations.js";
 
 const DB = (env as unknown as { DB: D1DatabaseLike }).DB;

@@ -1,6 +1,6 @@
-import { createAuth, type Auth, type AuthOptions } from "../../src/core/create-auth.js";
+import { createAuth, type Auth, type AuthOptions } from "../../src/create-auth.js";
 import { fixedClock } from "../../src/core/context.js";
-import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
+import { emailPassword, pbkdf2Hasher, type EmailPasswordOptions } from "../../src/credentials/password/index.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import type { PasswordHasher } from "../../src/ports/password-hasher.js";
 
@@ -14,12 +14,21 @@ export function fastHasher(): PasswordHasher {
 
 export type Harness = ReturnType<typeof makeHarness>;
 
-export function makeHarness(overrides: Partial<AuthOptions> = {}) {
+export interface HarnessOptions extends Partial<AuthOptions> {
+  /** The email + password plugin's hasher (a fast PBKDF2 by default). */
+  hasher?: PasswordHasher;
+  /** Its other options (length policy). */
+  password?: Omit<EmailPasswordOptions, "hasher">;
+}
+
+/** createAuth with memory stores, a frozen clock and the email + password plugin first. */
+export function makeHarness(overrides: HarnessOptions = {}) {
+  const { hasher = fastHasher(), password = {}, plugins = [], ...rest } = overrides;
   const stores = memoryStores();
   const clock = fixedClock(START);
-  const options: AuthOptions = { stores, hasher: fastHasher(), clock, ...overrides };
+  const options: AuthOptions = { stores, clock, ...rest, plugins: [emailPassword({ hasher, ...password }), ...plugins] };
   const auth: Auth = createAuth(options);
-  return { auth, stores: options.stores as typeof stores, clock, options };
+  return { auth, stores: options.stores as typeof stores, clock, options, hasher };
 }
 
 export interface CallOptions {

@@ -4,13 +4,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../src/core/errors.js";
-import { argon2idHasher, type Argon2idWasmOptions } from "../../src/credentials/password/argon2id-wasm.js";
+import { argon2idHasherWith, type Argon2idWasmOptions } from "../../src/credentials/password/argon2id-wasm.js";
 import type { PasswordHasher } from "../../src/ports/password-hasher.js";
 import { argon2idJSHasher } from "../../src/credentials/password/argon2id-js.js";
 import { FAST, fixedRandom, hasherContract } from "./helpers.js";
 
 /** `module` undefined means the runtime could not provide one: the suite is skipped, visibly. */
 export function describeArgon2idWasm(module: WebAssembly.Module | undefined): void {
+  // What an entry point does: the runtime's own module unless one is passed.
+  const argon2idHasher = argon2idHasherWith(() => module!);
   function wasm(options: Omit<Argon2idWasmOptions, "module"> = {}): PasswordHasher {
     if (module === undefined) throw new Error("no module");
     return argon2idHasher({ ...FAST, ...options, module });
@@ -19,6 +21,11 @@ export function describeArgon2idWasm(module: WebAssembly.Module | undefined): vo
   describe.skipIf(module === undefined)("argon2idHasher (WASM)", () => {
     it("gets a compiled WebAssembly.Module", () => {
       expect(module).toBeInstanceOf(WebAssembly.Module);
+    });
+
+    it("uses the runtime's module when none is passed", async () => {
+      const hasher = argon2idHasher(FAST);
+      expect(await hasher.verify(await hasher.hash("no module passed"), "no module passed")).toBe(true);
     });
 
     describe("contract", () => {
@@ -65,9 +72,10 @@ export function describeArgon2idWasm(module: WebAssembly.Module | undefined): vo
     });
 
     it("refuses something that is not a compiled module (ConfigurationError at start-up)", () => {
-      expect(() => argon2idHasher({ module: new Uint8Array(8) as unknown as WebAssembly.Module })).toThrow(
-        ConfigurationError,
-      );
+      expect(() => argon2idHasher({ module: new Uint8Array(8) as unknown as WebAssembly.Module })).toThrow(/not bytes/);
+      for (const bad of [{}, "argon2.wasm", 42, { exports: [] }]) {
+        expect(() => argon2idHasher({ module: bad as unknown as WebAssembly.Module }), String(bad)).toThrow(ConfigurationError);
+      }
     });
   });
 }

@@ -4,10 +4,10 @@ import {
   MAX_PASSWORD_BYTES,
   assertHashableLength,
   checkPassword,
-  normalizeEmail,
   normalizePassword,
   passwordPolicy,
 } from "../../src/credentials/password/policy.js";
+import { normalizeEmail } from "../../src/core/email.js";
 import type { PasswordHasher } from "../../src/ports/password-hasher.js";
 
 function code(fn: () => unknown): string | undefined {

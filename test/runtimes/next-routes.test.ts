@@ -7,11 +7,12 @@ import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../src/adapters/memory/index.js";
 import { auditToSink } from "../../src/authz/audit.js";
 import { createAuthorizer } from "../../src/authz/authorizer.js";
-import { createAuth } from "../../src/core/create-auth.js";
+import { createAuth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
 import type { AssignmentSource } from "../../src/ports/authorization.js";
 import { auditRouteDenials, authorizerCheck, IDENTITY_HEADERS, nextAuthMiddleware, type RouteRule } from "../../src/runtimes/next.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const APP = "https://next.example.test";
 const RULES: RouteRule[] = [
@@ -21,7 +22,7 @@ const RULES: RouteRule[] = [
 
 async function setup(options: { assignments?: AssignmentSource } = {}) {
   const stores = memoryStores();
-  const auth = createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }), settings: { ipHeader: "x-real-ip" } });
+  const auth = createAuth({ stores, plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })], settings: { ipHeader: "x-real-ip" } });
   const authorizer = createAuthorizer({
     roles: [{ id: "admin", permissions: ["admin:*"], tenantId: null }],
     assignments: options.assignments ?? stores.access,
@@ -95,7 +96,7 @@ describe("nextAuthMiddleware with routes + authorizerCheck", () => {
   });
 
   test("bad rules are a ConfigurationError when the middleware is built", () => {
-    const auth = createAuth({ stores: memoryStores(), hasher: pbkdf2Hasher({ iterations: 1000 }) });
+    const auth = createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
     const check = authorizerCheck(createAuthorizer({ audit: async () => undefined }));
     expect(() => nextAuthMiddleware(auth, { routes: { rules: [{ path: "/admin/**", permission: "admin:read" }], check } })).toThrow(ConfigurationError);
     expect(() => nextAuthMiddleware(auth, { routes: { rules: [{ path: "/auth/*", permission: "admin:read" }], check } })).toThrow(ConfigurationError);

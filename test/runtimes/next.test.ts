@@ -10,18 +10,19 @@
 import { describe, expect, test } from "vitest";
 import { faulty } from "../../src/adapters/faulty.js";
 import { memoryStores } from "../../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../src/create-auth.js";
 import { ConfigurationError } from "../../src/core/errors.js";
 import type { Stores } from "../../src/core/plugins.js";
 import { pbkdf2Hasher } from "../../src/credentials/password/index.js";
 import { IDENTITY_HEADERS, nextAuthMiddleware, safeReturnPath } from "../../src/runtimes/next.js";
+import { emailPassword } from "../../src/credentials/password/index.js";
 
 const APP = "https://next.example.test";
 const HTML = { accept: "text/html,*/*;q=0.8" };
 const COOKIE = "__Host-portcullis";
 
 function makeAuth(stores: Stores = memoryStores()): Auth {
-  return createAuth({ stores, hasher: pbkdf2Hasher({ iterations: 1000 }) });
+  return createAuth({ stores, plugins: [emailPassword({ hasher: pbkdf2Hasher({ iterations: 1000 }) })] });
 }
 
 /** What `NextResponse.next({ request: { headers } })` would pass on, captured. */

@@ -55,3 +55,14 @@ function serialize(cookie: CookieOptions, value: string, maxAge: number): string
   const secure = cookie.secure ? "; Secure" : "";
   return `${cookie.name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure}`;
 }
+
+/**
+ * The OAuth flow's browser-binding cookie (portcullis/oauth). Named here, beside the session
+ * cookie, because whatever proxies for us (the gateway) must keep both from the application.
+ * `__Host-` requires Secure, so plain-http development drops the prefix.
+ */
+export function bindingCookieName(secure: boolean): string {
+  return secure ? "__Host-portcullis-oauth" : "portcullis-oauth";
+}
+
+export const BINDING_COOKIE_NAMES: readonly string[] = [bindingCookieName(true), bindingCookieName(false)];

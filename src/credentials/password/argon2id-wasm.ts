@@ -1,15 +1,16 @@
 /**
  * Argon2id on the WebAssembly build shipped by @phi-ag/argon2 (reference libargon2, SIMD).
  *
- * The compiled module is INJECTED because workerd refuses to compile WASM at run time:
+ * Where the compiled module comes from depends on the runtime, and the package chooses it
+ * (`argon2idHasherWith` below, bound once per entry point):
  *
- *   // Cloudflare Worker (wrangler bundles .wasm imports as a compiled WebAssembly.Module)
- *   import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
- *   const hasher = argon2idHasher({ module: argon2Wasm });
+ *   Workers, Next.js Edge   a precompiled module from a .wasm import (workerd and the Edge
+ *                           runtime refuse to compile WASM at run time); portcullis/password
+ *                           resolves to edge.ts there through the `workerd` / `edge-light`
+ *                           export conditions
+ *   Node, Bun, Deno         the bytes embedded in the package, compiled once (index.ts)
  *
- *   // Node
- *   import { loadArgon2Module } from "portcullis/password/node"; // argon2-wasm-node.ts
- *   const hasher = argon2idHasher({ module: await loadArgon2Module() });
+ * `argon2idHasher({ module })` still takes a module explicitly, for any other runtime.
  *
  * Why this file calls the module's C exports instead of the package's `Argon2` class: in
  * @phi-ag/argon2 0.5.28 the class passes `password.length` (UTF-16 code units) as the byte
@@ -54,14 +55,36 @@ interface Argon2Exports {
 const REQUIRED_EXPORTS = ["memory", "_initialize", "malloc", "free", "argon2_hash", "argon2_error_message"] as const;
 
 export interface Argon2idWasmOptions extends Argon2idOptions {
-  /** The compiled `@phi-ag/argon2/argon2.wasm` (0.5.x). */
-  module: WebAssembly.Module;
+  /**
+   * A compiled `@phi-ag/argon2/argon2.wasm` (0.5.x). Optional: by default the module that comes
+   * with the package for this runtime is used.
+   */
+  module?: WebAssembly.Module;
+}
+
+/**
+ * A compiled module, judged by its shape rather than `instanceof`: a module compiled in another
+ * realm (Next.js runs Edge middleware in its own V8 context under `next start`) is just as
+ * usable, but is no instance of this realm's `WebAssembly.Module`.
+ */
+export function isCompiledModule(value: unknown): value is WebAssembly.Module {
+  if (value instanceof WebAssembly.Module) return true;
+  if (Object.prototype.toString.call(value) !== "[object WebAssembly.Module]") return false;
+  try {
+    WebAssembly.Module.exports(value as WebAssembly.Module);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function assertModule(module: unknown): asserts module is WebAssembly.Module {
-  if (!(module instanceof WebAssembly.Module)) {
+  if (!isCompiledModule(module)) {
+    const bytes = Object.prototype.toString.call(module) === "[object ArrayBuffer]" || ArrayBuffer.isView(module);
     throw new ConfigurationError(
-      "argon2idHasher needs a compiled WebAssembly.Module (import argon2Wasm from \"@phi-ag/argon2/argon2.wasm\")",
+      bytes
+        ? "argon2idHasher takes a compiled WebAssembly.Module, not bytes: leave module out to use the one that comes with the package"
+        : "argon2idHasher: module must be a compiled WebAssembly.Module (leave it out to use the one that comes with the package)",
     );
   }
   const names = new Set(WebAssembly.Module.exports(module).map((entry) => entry.name));
@@ -171,11 +194,22 @@ function wipeAndFree(
   }
 }
 
+export type Argon2idHasherFactory = (options?: Argon2idWasmOptions) => PasswordHasher;
+
 /**
- * Argon2id via WASM: the recommended primary hasher on both workerd and Node.
- * Output: `$argon2id$v=19$m=19456,t=2,p=1$<16-byte salt>$<32-byte hash>` (standard unpadded base64).
+ * The `argon2idHasher` of one entry point, bound to how that runtime gets the module. The
+ * module is obtained (and checked) when the hasher is made, so a runtime that cannot get one
+ * fails at start-up with a `ConfigurationError`, never at the first sign-in and never by
+ * falling back to a slow hash.
  */
-export function argon2idHasher(options: Argon2idWasmOptions): PasswordHasher {
-  assertModule(options.module);
-  return createArgon2idHasher(wasmDerive(options.module), options);
+export function argon2idHasherWith(bundledModule: () => WebAssembly.Module): Argon2idHasherFactory {
+  /**
+   * Argon2id via WASM: the recommended hasher on every runtime.
+   * Output: `$argon2id$v=19$m=19456,t=2,p=1$<16-byte salt>$<32-byte hash>` (standard unpadded base64).
+   */
+  return (options = {}) => {
+    const module = options.module ?? bundledModule();
+    assertModule(module);
+    return createArgon2idHasher(wasmDerive(module), options);
+  };
 }

@@ -1,8 +1,8 @@
-import type { RequestContext } from "../core/context.js";
-import type { CredentialStore } from "../ports/credential-store.js";
-import type { CredentialVerifier, VerificationResult } from "../ports/credential-verifier.js";
-import type { PasswordHasher } from "../ports/password-hasher.js";
-import type { UserStore } from "../ports/user-store.js";
+import type { RequestContext } from "../../ports/request.js";
+import type { CredentialStore } from "../../ports/credential-store.js";
+import type { CredentialVerifier, VerificationResult } from "../../ports/credential-verifier.js";
+import type { PasswordHasher } from "../../ports/password-hasher.js";
+import type { UserStore } from "../../ports/user-store.js";
 
 export interface PasswordInput {
   /** Already normalised. */

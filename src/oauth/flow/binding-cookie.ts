@@ -1,4 +1,4 @@
-import { readCookie } from "../../sessions/transport.js";
+import { bindingCookieName, readCookie } from "../../core/http/transport.js";
 
 /**
  * The browser binding: a random secret set as a cookie when a flow starts; the state record keeps
@@ -13,7 +13,7 @@ export interface BindingCookie {
 
 /** `__Host-` pins the cookie to this exact host (no Domain, Path=/, Secure); without Secure it must not claim the prefix. */
 export function bindingCookie(secure: boolean): BindingCookie {
-  return { name: secure ? "__Host-portcullis-oauth" : "portcullis-oauth", secure };
+  return { name: bindingCookieName(secure), secure };
 }
 
 export function setBinding(cookie: BindingCookie, value: string, maxAgeSeconds: number): string {

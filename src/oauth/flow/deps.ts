@@ -10,6 +10,8 @@ export interface OAuthDeps {
   ports: PortsFor<OAuthRequirements>;
   host: PluginHost;
   config: OAuthConfig;
+  /** `settings.publicOrigin`, checked at start-up. */
+  origin: string;
   binding: BindingCookie;
   /** `${origin}${basePath}/oauth/<id>/callback`: exactly what is registered with the provider. */
   redirectUri(providerId: string): string;

@@ -1,7 +1,7 @@
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
 import type { OAuthProvider } from "../../ports/oauth-provider.js";
-import { safeReturnPath } from "../../runtimes/access/return-path.js";
+import { safeReturnPath } from "../../core/http/return-path.js";
 import type { OAuthDeps } from "./deps.js";
 import { requireSession } from "./session.js";
 import { beginFlow } from "./start.js";
@@ -21,7 +21,7 @@ export function linkRoute(deps: OAuthDeps, provider: OAuthProvider): PluginRoute
     path: `/oauth/${provider.id}/link`,
     async handle(ctx) {
       const session = await requireSession(deps.host, ctx);
-      const returnTo = safeReturnPath(ctx.url.searchParams.get("return"), deps.config.origin);
+      const returnTo = safeReturnPath(ctx.url.searchParams.get("return"), deps.origin);
       const start = await beginFlow(deps, provider, ctx, { intent: "link", userId: session.principal.id, returnTo });
       const headers = { "set-cookie": start.cookie, "referrer-policy": "no-referrer" };
       if (wantsJson(ctx.request)) return json(200, { url: start.url.href }, headers);

@@ -1,16 +1,10 @@
 import { ConfigurationError } from "../../core/errors.js";
 import type { OAuthProvider } from "../../ports/oauth-provider.js";
-import { safeReturnPath } from "../../runtimes/access/return-path.js";
+import { safeReturnPath } from "../../core/http/return-path.js";
 
 export interface OAuthOptions {
   /** The identity providers to offer; ids are route segments and credential namespaces. */
   providers: readonly OAuthProvider[];
-  /**
-   * The public origin browsers use, e.g. "https://app.example.com". Redirect URIs are built from
-   * it (`${origin}${basePath}/oauth/<id>/callback`), never from the Host header, so they are
-   * exactly the ones registered with the provider (RFC 9700 section 2.1).
-   */
-  origin: string;
   /**
    * A same-origin path (e.g. "/auth/sign-in"): failed start and callback requests answer a 303 to
    * `${errorRedirect}?error=<code>` instead of JSON, so a browser lands on a page that explains.
@@ -22,7 +16,6 @@ export interface OAuthOptions {
 
 export interface OAuthConfig {
   providers: ReadonlyMap<string, OAuthProvider>;
-  origin: string;
   errorRedirect: string | null;
   stateTtlSeconds: number;
 }
@@ -34,32 +27,30 @@ export const DEFAULT_STATE_TTL = 600;
 /** Validates everything once, at start-up: a mistake here must stop the process, not fail open. */
 export function parseOAuthOptions(options: OAuthOptions): OAuthConfig {
   if (options === null || typeof options !== "object") throw new ConfigurationError("oauth: options are required");
-  const origin = parseOrigin(options.origin);
+  if ("origin" in options) throw new ConfigurationError("oauth: the origin option moved to settings.publicOrigin (createAuth({ settings: { publicOrigin } }))");
   const providers = parseProviders(options.providers);
   const ttl = options.stateTtlSeconds ?? DEFAULT_STATE_TTL;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > 3600) {
     throw new ConfigurationError("oauth: stateTtlSeconds must be an integer from 60 to 3600");
   }
-  return { providers, origin, errorRedirect: parseErrorRedirect(options.errorRedirect, origin), stateTtlSeconds: ttl };
+  return { providers, errorRedirect: parseErrorRedirect(options.errorRedirect), stateTtlSeconds: ttl };
 }
 
-function parseOrigin(value: unknown): string {
-  if (typeof value !== "string" || value === "") throw new ConfigurationError("oauth: origin is required, e.g. https://app.example.com");
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigurationError(`oauth: origin ${JSON.stringify(value)} is not a URL`);
-  }
-  // WHATWG URL accepts "*" in a host; a wildcard origin would make the redirect URI a pattern.
-  if (url.origin !== value || url.hostname.includes("*")) {
-    throw new ConfigurationError(`oauth: origin must be a bare origin such as https://app.example.com (no path, no trailing slash), got ${JSON.stringify(value)}`);
+/**
+ * The origin redirect URIs are built from (`${origin}${basePath}/oauth/<id>/callback`):
+ * `settings.publicOrigin`, never the Host header, so they are exactly the ones registered with
+ * the provider (RFC 9700 section 2.1). Checked when `createAuth` sets the plugin up.
+ */
+export function redirectOrigin(publicOrigin: string | null): string {
+  if (publicOrigin === null) {
+    throw new ConfigurationError("oauth needs settings.publicOrigin (e.g. https://app.example.com): redirect URIs are built from it");
   }
   // RFC 9700 2.1: redirect URIs travel over TLS, except to the loopback host during development.
+  const url = new URL(publicOrigin);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new ConfigurationError("oauth: origin must use https (http only for localhost)");
+    throw new ConfigurationError("oauth: settings.publicOrigin must use https (http only for localhost)");
   }
-  return value;
+  return publicOrigin;
 }
 
 function parseProviders(value: unknown): Map<string, OAuthProvider> {
@@ -81,10 +72,13 @@ function parseProviders(value: unknown): Map<string, OAuthProvider> {
   return byId;
 }
 
-function parseErrorRedirect(value: unknown, origin: string): string | null {
+/** Any origin does as the base: only the path's shape is judged. */
+const PATH_BASE = "https://portcullis.invalid";
+
+function parseErrorRedirect(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   // The code is appended as the only query parameter, so the path itself carries none.
-  if (typeof value !== "string" || value.includes("?") || value.includes("#") || safeReturnPath(value, origin) !== value) {
+  if (typeof value !== "string" || value.includes("?") || value.includes("#") || safeReturnPath(value, PATH_BASE) !== value) {
     throw new ConfigurationError(`oauth: errorRedirect must be a same-origin path without query, such as /auth/sign-in, got ${JSON.stringify(value)}`);
   }
   return value;

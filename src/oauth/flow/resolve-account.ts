@@ -1,7 +1,7 @@
 import type { RequestContext } from "../../core/context.js";
 import { toBase64Url } from "../../core/encoding.js";
 import { AuthError, ConflictError } from "../../core/errors.js";
-import { normalizeEmail } from "../../credentials/password/policy.js";
+import { normalizeEmail } from "../../core/email.js";
 import type { NewCredential } from "../../ports/credential-store.js";
 import type { OAuthProfile } from "../../ports/oauth-provider.js";
 import type { User } from "../../ports/user-store.js";

@@ -2,7 +2,7 @@ import type { RequestContext } from "../../core/context.js";
 import { toBase64Url, sha256Base64Url } from "../../core/encoding.js";
 import type { PluginRoute } from "../../core/plugins.js";
 import type { OAuthProvider } from "../../ports/oauth-provider.js";
-import { safeReturnPath } from "../../runtimes/access/return-path.js";
+import { safeReturnPath } from "../../core/http/return-path.js";
 import { setBinding } from "./binding-cookie.js";
 import type { OAuthDeps } from "./deps.js";
 import { failureResponse, oauthFailed } from "./failure.js";
@@ -55,7 +55,7 @@ export function startRoute(deps: OAuthDeps, provider: OAuthProvider): PluginRout
     path: `/oauth/${provider.id}/start`,
     async handle(ctx) {
       try {
-        const returnTo = safeReturnPath(ctx.url.searchParams.get("return"), deps.config.origin);
+        const returnTo = safeReturnPath(ctx.url.searchParams.get("return"), deps.origin);
         const start = await beginFlow(deps, provider, ctx, { intent: "sign_in", userId: null, returnTo });
         return new Response(null, {
           status: 303,

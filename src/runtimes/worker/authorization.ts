@@ -3,12 +3,8 @@
  * `POLICIES`), who holds which role from the D1 access store, every denial into the D1 audit
  * table. Built once per isolate, with the rest of the gateway.
  */
-import { auditToSink } from "../src/authz/audit.js";
-import { createAuthorizer, type Authorizer } from "../src/authz/authorizer.js";
-import type { PolicyDocument, RoleDefinition } from "../src/authz/types.js";
-import { ConfigurationError } from "../src/core/errors.js";
-import type { AuditSink } from "../src/ports/audit-sink.js";
-import type { AssignmentSource } from "../src/ports/authorization.js";
+import { auditToSink, createAuthorizer, type Authorizer, type PolicyDocument, type RoleDefinition } from "../../authz/index.js";
+import { ConfigurationError, type AssignmentSource, type AuditSink } from "../../index.js";
 import type { GatewayConfig } from "./config.js";
 
 export interface GatewayAuthorizationStores {

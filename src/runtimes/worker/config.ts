@@ -3,10 +3,9 @@
  * once per isolate. Every mistake is a `ConfigurationError` naming the variable: a gateway that
  * guesses would fail open.
  */
-import type { D1DatabaseLike } from "../src/adapters/d1/index.js";
-import { ConfigurationError } from "../src/core/errors.js";
-import type { SettingsInput } from "../src/core/settings.js";
-import { parseList, type RouteRule } from "../src/runtimes/access/index.js";
+import type { D1DatabaseLike } from "../../adapters/d1/index.js";
+import { parseList, type RouteRule } from "../../gateway/index.js";
+import { ConfigurationError, type SettingsInput } from "../../index.js";
 import { optionalText, parseFlag, parseOrigin } from "./env-values.js";
 import { parseMail, type MailConfig, type MailEnv } from "./mail-config.js";
 import { parseOAuthProviders, type OAuthEnv, type OAuthProviderSpec } from "./oauth-config.js";
@@ -55,6 +54,8 @@ export interface GatewayEnv extends OAuthEnv, MailEnv {
 
 export interface GatewayConfig {
   originUrl: URL;
+  /** AUTH_BASE_PATH, "/auth" by default (checked by createAuth with the other settings). */
+  basePath: string;
   publicPaths: string[];
   settings: SettingsInput;
   /** Shape-checked here; patterns and requirements are validated when the gateway compiles them. */
@@ -95,15 +96,17 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
     throw new ConfigurationError("REQUIRE_VERIFIED_EMAIL needs a mailer to send verification links: set MAIL_API_URL, MAIL_API_KEY and MAIL_FROM (or DEV_INBOX in development)");
   }
   const settings: SettingsInput = {
+    publicOrigin,
     trustedOrigins: parseList(env.TRUSTED_ORIGINS),
     // Cloudflare sets this header itself and overwrites any client value, so it is trustworthy here.
     ipHeader: "cf-connecting-ip",
     cookie: secure ? {} : { secure: false, name: INSECURE_COOKIE_NAME },
   };
   if (requireVerifiedEmail) settings.requireVerifiedEmail = true;
-  const basePath = env.AUTH_BASE_PATH?.trim();
-  if (basePath !== undefined && basePath !== "") settings.basePath = basePath;
+  const basePath = optionalText(env.AUTH_BASE_PATH) ?? "/auth";
+  settings.basePath = basePath;
   return {
+    basePath,
     originUrl,
     publicPaths: parseList(env.PUBLIC_PATHS),
     settings,

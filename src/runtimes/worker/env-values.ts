@@ -3,7 +3,7 @@
  * `ConfigurationError` that names the variable and never repeats its value: some of these are
  * secrets, and a message must be safe to log whatever was pasted where.
  */
-import { ConfigurationError } from "../src/core/errors.js";
+import { ConfigurationError } from "../../index.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 

@@ -5,16 +5,12 @@
  * a compiled module; route rules decided by the authorization engine. Configuration comes from
  * wrangler.toml ([vars] and the DB binding); see `config.ts`.
  */
-import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
-import { adminApi } from "../src/admin/index.js";
-import { createAuth } from "../src/core/create-auth.js";
-import { json } from "../src/core/http/respond.js";
-import { parseSettings } from "../src/core/settings.js";
-import { argon2idHasher } from "../src/credentials/password/index.js";
-import { auditRouteDenials, authorizerCheck } from "../src/runtimes/access/index.js";
+import { adminApi } from "../../admin/index.js";
+import { argon2idHasher, emailPassword } from "../../credentials/password/edge.js";
+import { auditRouteDenials, authorizerCheck, createGateway, type Gateway } from "../../gateway/index.js";
+import { AuthError, createAuth, errorResponse } from "../../index.js";
 import { gatewayAuthorizer } from "./authorization.js";
 import { gatewayConfig, type GatewayEnv } from "./config.js";
-import { createGateway, type Gateway } from "./gateway.js";
 import { signInPlugins } from "./sign-in-plugins.js";
 import { d1GatewayStores } from "./stores.js";
 
@@ -36,14 +32,15 @@ export function gatewayFor(env: GatewayEnv): Gateway {
     // Cloudflare's client-IP header (config.ts): the same for sign-ins, route rules and admin routes.
     const ipHeader = config.settings.ipHeader ?? null;
     // OAuth providers, magic links, address verification: whatever the vars configure.
-    const ways = signInPlugins(config, parseSettings(config.settings).basePath);
+    const ways = signInPlugins(config, config.basePath);
+    // Argon2id on the precompiled WASM module that wrangler ships with the Worker.
+    const password = emailPassword({ hasher: argon2idHasher() });
     const auth = createAuth({
       stores,
       // The admin API under {base}/admin/... (roles, grants, members, API keys), each route
       // decided by the same authorizer as the route rules. The first administrator is made
       // outside it: `npm run admin -- assign-role ...` (scripts/admin.mjs).
-      plugins: [adminApi({ authorizer, ipHeader }), ...ways.plugins],
-      hasher: argon2idHasher({ module: argon2Wasm }),
+      plugins: [password, adminApi({ authorizer, ipHeader }), ...ways.plugins],
       settings: config.settings,
     });
     gateway = createGateway({
@@ -51,6 +48,7 @@ export function gatewayFor(env: GatewayEnv): Gateway {
       originUrl: config.originUrl,
       publicPaths: config.publicPaths,
       signIn: ways.signIn,
+      passwordMinLength: password.policy.minLength,
       ...(ways.devInbox === undefined ? {} : { devInbox: ways.devInbox }),
       routes: {
         rules: config.routeRules,
@@ -73,7 +71,7 @@ const worker = {
     } catch (error) {
       // Configuration errors name the variable; they go to the log, not to the client.
       console.error("portcullis gateway misconfigured:", error instanceof Error ? error.message : error);
-      return json(500, { error: { code: "internal_error", message: "gateway misconfigured" } });
+      return errorResponse(new AuthError("internal_error", "gateway misconfigured"));
     }
     try {
       return await gateway.fetch(request);
@@ -81,7 +79,7 @@ const worker = {
       // The gateway answers every expected failure itself; anything else must not become
       // wrangler's stack-trace page or Cloudflare's generic error, and must never pass through.
       console.error("portcullis gateway error:", error instanceof Error ? error.message : error);
-      return json(500, { error: { code: "internal_error", message: "internal error" } });
+      return errorResponse(new AuthError("internal_error", "internal error"));
     }
   },
 };

@@ -11,7 +11,7 @@
  * loopback host (gateway.ts). A deployment that copied DEV_INBOX by mistake stops at start-up
  * instead of publishing its users' sign-in links.
  */
-import { ConfigurationError } from "../src/core/errors.js";
+import { ConfigurationError } from "../../index.js";
 import { isLoopbackHost, optionalText, parseFlag, parseSecureUrl } from "./env-values.js";
 
 export type MailConfig = { kind: "http"; endpoint: string; apiKey: string; from: string } | { kind: "dev-inbox" };

@@ -10,7 +10,7 @@
  * network. Messages name variables, never values: a secret pasted into the wrong place must not
  * end up in a log.
  */
-import { ConfigurationError } from "../src/core/errors.js";
+import { ConfigurationError } from "../../index.js";
 import { optionalText, parseSecureUrl } from "./env-values.js";
 
 export type OAuthProviderSpec =

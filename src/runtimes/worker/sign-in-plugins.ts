@@ -3,17 +3,14 @@
  * mailer, magic links and address verification. Returns the plugins for `createAuth` and what
  * the sign-in page offers, so the two cannot disagree.
  */
-import { ConfigurationError } from "../src/core/errors.js";
-import type { Plugin } from "../src/core/plugins.js";
-import { emailVerification, magicLink } from "../src/email-links/index.js";
-import { devMailer, httpMailer, inboxPage, type DevMailer, type Mailer } from "../src/mail/index.js";
-import { oauth } from "../src/oauth/index.js";
-import { githubProvider, googleProvider, oidcProvider } from "../src/oauth/providers/index.js";
-import type { OAuthProvider } from "../src/ports/oauth-provider.js";
+import { emailVerification, magicLink } from "../../email-links/index.js";
+import type { SignInAlternatives } from "../../gateway/index.js";
+import { ConfigurationError, type OAuthProvider, type Plugin } from "../../index.js";
+import { devMailer, httpMailer, inboxPage, type DevMailer, type Mailer } from "../../mail/index.js";
+import { githubProvider, googleProvider, oauth, oidcProvider } from "../../oauth/index.js";
 import type { GatewayConfig } from "./config.js";
 import type { MailConfig } from "./mail-config.js";
 import type { OAuthProviderSpec } from "./oauth-config.js";
-import type { SignInAlternatives } from "./pages.js";
 
 export interface SignInPlugins {
   plugins: Plugin<any>[];
@@ -33,19 +30,20 @@ export function signInPlugins(config: Pick<GatewayConfig, "publicOrigin" | "oaut
   const plugins: Plugin<any>[] = [];
   const signIn: SignInAlternatives = { providers: [], magicLink: false };
   const result: SignInPlugins = { plugins, signIn };
-  // config.ts guarantees PUBLIC_ORIGIN whenever providers or a mailer are configured.
+  // config.ts guarantees PUBLIC_ORIGIN (settings.publicOrigin, which the plugins read) whenever
+  // providers or a mailer are configured.
   const origin = config.publicOrigin;
   if (origin === null) return result;
 
   if (config.oauthProviders.length > 0) {
     // Failures land on the sign-in page as ?error=<code> (explained there), not as JSON.
-    plugins.push(oauth({ providers: config.oauthProviders.map(provider), origin, errorRedirect: `${basePath}/sign-in` }));
+    plugins.push(oauth({ providers: config.oauthProviders.map(provider), errorRedirect: `${basePath}/sign-in` }));
     signIn.providers = config.oauthProviders.map(({ id, label }) => ({ id, label }));
   }
   if (config.mail !== null) {
     const mailer = buildMailer(config.mail);
     // The owner of a taken address (sign-up conflict notice) is pointed at our sign-in page.
-    plugins.push(magicLink({ mailer, origin }), emailVerification({ mailer, origin, signInUrl: `${origin}${basePath}/sign-in` }));
+    plugins.push(magicLink({ mailer }), emailVerification({ mailer, signInUrl: `${origin}${basePath}/sign-in` }));
     signIn.magicLink = true;
     if (config.mail.kind === "dev-inbox") {
       const inbox = mailer as DevMailer;

@@ -4,8 +4,8 @@
  * (one redemption per token) require to be atomic. D1's single-use store is one statement per
  * operation (DELETE ... RETURNING), so it is.
  */
-import { d1CoreStores, d1Stores, type D1CoreStores, type D1DatabaseLike } from "../src/adapters/d1/index.js";
-import type { SingleUseStore } from "../src/ports/single-use-store.js";
+import { d1CoreStores, d1Stores, type D1CoreStores, type D1DatabaseLike } from "../../adapters/d1/index.js";
+import type { SingleUseStore } from "../../index.js";
 
 export type GatewayStores = D1CoreStores & { singleUse: SingleUseStore };
 

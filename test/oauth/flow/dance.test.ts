@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { sha256Base64Url } from "../../../src/core/encoding.js";
-import { createAuth } from "../../../src/core/create-auth.js";
+import { createAuth } from "../../../src/create-auth.js";
 import { memoryStores } from "../../../src/adapters/memory/index.js";
 import { oauth } from "../../../src/oauth/index.js";
 import { fastHasher } from "../../helpers/harness.js";
 import { BINDING, call, cookiePair, fakeProvider, makeFixture, ORIGIN, profile, SESSION, setCookie, signInWith, start } from "./fixture.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
 
 describe("the redirect dance", () => {
   test("start -> provider -> callback signs a new person in with a session cookie and lands on the return path", async () => {
@@ -129,7 +130,7 @@ describe("the redirect dance", () => {
   test("redirect URIs follow the configured origin and base path, never the Host header", async () => {
     const stores = memoryStores();
     const provider = fakeProvider("acme");
-    const auth = createAuth({ stores, hasher: fastHasher(), settings: { basePath: "/id" }, plugins: [oauth({ providers: [provider], origin: "https://login.example.com" })] });
+    const auth = createAuth({ stores, settings: { basePath: "/id", publicOrigin: "https://login.example.com" }, plugins: [emailPassword({ hasher: fastHasher() }), oauth({ providers: [provider] })] });
     const response = await auth.handle(new Request("https://attacker.test/id/oauth/acme/start", { headers: { host: "attacker.test", "x-forwarded-host": "attacker.test" } }));
     expect(response.status).toBe(303);
     expect(provider.authorizeCalls[0]!.redirectUri).toBe("https://login.example.com/id/oauth/acme/callback");

@@ -4,7 +4,7 @@
  * and the nonce they were issued for. Runs in Node and in workerd.
  */
 import { memoryStores, type MemoryStores } from "../../../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../../src/create-auth.js";
 import { fixedClock } from "../../../src/core/context.js";
 import { sha256Base64Url } from "../../../src/core/encoding.js";
 import { AuthError } from "../../../src/core/errors.js";
@@ -12,6 +12,7 @@ import type { Plugin } from "../../../src/core/plugins.js";
 import { oauth, type OAuthOptions } from "../../../src/oauth/index.js";
 import type { AuthorizationUrlInput, CallbackInput, OAuthProfile, OAuthProvider } from "../../../src/ports/oauth-provider.js";
 import { fastHasher, ORIGIN, request, START, type CallOptions } from "../../helpers/harness.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
 
 export { ORIGIN };
 
@@ -113,8 +114,8 @@ export function makeFixture(
   const google = fakeProvider("google", "oidc");
   const github = fakeProvider("github", "oauth2");
   const providers = options.providers ?? [google, github];
-  const plugin = oauth({ providers, origin: ORIGIN, ...options.oauth });
-  const auth: Auth = createAuth({ stores, hasher: fastHasher(), clock, plugins: [plugin, ...(options.plugins ?? [])], settings: options.settings });
+  const plugin = oauth({ providers, ...options.oauth });
+  const auth: Auth = createAuth({ stores, clock, plugins: [emailPassword({ hasher: fastHasher() }), plugin, ...(options.plugins ?? [])], settings: { publicOrigin: ORIGIN, ...options.settings } });
   return { auth, stores, audit: base.audit, clock, google, github, providers };
 }
 

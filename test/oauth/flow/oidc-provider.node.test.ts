@@ -5,11 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { memoryStores, type MemoryStores } from "../../../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../../src/create-auth.js";
 import { googleProvider, oauth, oidcProvider } from "../../../src/oauth/index.js";
 import { completeLogin, startOidcServer, type OidcTestServer } from "../../helpers/oidc-server.js";
 import { fastHasher, ORIGIN, request } from "../../helpers/harness.js";
 import { BINDING, call, cookiePair, errorOf, SESSION, setCookie } from "./fixture.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
 
 const CLIENT_SECRET = "oidc-client-secret-4f1b9c0d7e";
 
@@ -39,7 +40,7 @@ function makeAuth(): { auth: Auth; stores: MemoryStores } {
   const google = googleProvider({ issuer: op.issuer, clientId: "portcullis", clientSecret: CLIENT_SECRET });
   // A second provider on the same issuer, to bring a google flow back at another callback.
   const acme = oidcProvider({ id: "acme", issuer: op.issuer, clientId: "portcullis", clientSecret: CLIENT_SECRET });
-  const auth = createAuth({ stores, hasher: fastHasher(), plugins: [oauth({ providers: [google, acme], origin: ORIGIN })] });
+  const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), oauth({ providers: [google, acme] })], settings: { publicOrigin: ORIGIN } });
   return { auth, stores };
 }
 
@@ -157,7 +158,7 @@ describe("sign-in with a real OpenID Provider standing in for Google", () => {
         return stores.singleUse.put(key, JSON.stringify(record), ttl);
       },
     };
-    const auth = createAuth({ stores: { ...stores, singleUse }, hasher: fastHasher(), plugins: [oauth({ providers: [google], origin: ORIGIN })] });
+    const auth = createAuth({ stores: { ...stores, singleUse }, plugins: [emailPassword({ hasher: fastHasher() }), oauth({ providers: [google] })], settings: { publicOrigin: ORIGIN } });
     const started = await startAt(auth, "google");
     const back = await completeLogin(started.location, { accountId: "alice" });
     const response = await call(auth, back.url.href, { cookie: started.binding });

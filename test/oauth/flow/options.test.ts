@@ -1,23 +1,30 @@
 import { describe, expect, test } from "vitest";
 import { memoryStores } from "../../../src/adapters/memory/index.js";
-import { createAuth } from "../../../src/core/create-auth.js";
+import { createAuth } from "../../../src/create-auth.js";
 import { ConfigurationError } from "../../../src/core/errors.js";
 import { oauth, type OAuthOptions } from "../../../src/oauth/index.js";
 import { fastHasher } from "../../helpers/harness.js";
 import { call, fakeProvider, makeFixture, ORIGIN } from "./fixture.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
+import type { SettingsInput } from "../../../src/core/settings.js";
 
 function configure(options: Partial<OAuthOptions>): () => unknown {
-  return () => oauth({ providers: [fakeProvider("google")], origin: ORIGIN, ...options } as OAuthOptions);
+  return () => oauth({ providers: [fakeProvider("google")], ...options } as OAuthOptions);
 }
 
 describe("oauth() options are validated at start-up", () => {
-  test("origin is required and must be a bare https origin (http only for loopback)", () => {
-    expect(configure({ origin: undefined as unknown as string })).toThrow(/origin is required/);
-    for (const origin of ["app.example.com", "https://app.example.com/", "https://app.example.com/auth", "http://app.example.com", "ftp://app.example.com", "https://*.example.com"]) {
-      expect(configure({ origin }), origin).toThrow(ConfigurationError);
+  test("redirect URIs are built on settings.publicOrigin: required, a bare https origin (http only for loopback)", () => {
+    const start = (settings: SettingsInput) => () => createAuth({ stores: memoryStores(), plugins: [oauth({ providers: [fakeProvider("google")] })], settings });
+    expect(start({})).toThrow(/oauth needs settings.publicOrigin/);
+    for (const publicOrigin of ["app.example.com", "https://app.example.com/auth", "http://app.example.com", "ftp://app.example.com", "https://*.example.com"]) {
+      expect(start({ publicOrigin }), publicOrigin).toThrow(ConfigurationError);
     }
-    expect(configure({ origin: "http://localhost:8787" })).not.toThrow();
-    expect(configure({ origin: "http://127.0.0.1:8787" })).not.toThrow();
+    // Plain http off loopback is refused for redirect URIs even where the cookie settings allow it.
+    expect(start({ publicOrigin: "http://app.example.com", cookie: { secure: false, name: "sid" } })).toThrow(/https/);
+    expect(start({ publicOrigin: "http://localhost:8787" })).not.toThrow();
+    expect(start({ publicOrigin: "http://127.0.0.1:8787" })).not.toThrow();
+    // 0.4's option, refused with a pointer instead of ignored.
+    expect(configure({ origin: ORIGIN } as Partial<OAuthOptions>)).toThrow(/moved to settings.publicOrigin/);
   });
 
   test("provider ids are [a-z0-9-]{1,32} and unique; providers implement the port", () => {
@@ -57,7 +64,7 @@ describe("oauth() options are validated at start-up", () => {
 
   test("a provider id that clashes with another plugin's route is a start-up error, like any route clash", () => {
     // Two oauth plugins would register the same routes (and the same plugin id).
-    const plugin = oauth({ providers: [fakeProvider("google")], origin: ORIGIN });
-    expect(() => createAuth({ stores: memoryStores(), hasher: fastHasher(), plugins: [plugin, plugin] })).toThrow(/registered twice/);
+    const plugin = oauth({ providers: [fakeProvider("google")] });
+    expect(() => createAuth({ stores: memoryStores(), plugins: [emailPassword({ hasher: fastHasher() }), plugin, plugin], settings: { publicOrigin: ORIGIN } })).toThrow(/registered twice/);
   });
 });

@@ -6,12 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { memoryStores, type MemoryStores } from "../../../src/adapters/memory/index.js";
-import { createAuth, type Auth } from "../../../src/core/create-auth.js";
+import { createAuth, type Auth } from "../../../src/create-auth.js";
 import { githubProvider, googleProvider, oauth } from "../../../src/oauth/index.js";
 import { startGithubServer, type GithubTestServer } from "../../helpers/github-server.js";
 import { completeLogin, startOidcServer, type OidcTestServer } from "../../helpers/oidc-server.js";
 import { fastHasher, ORIGIN, request } from "../../helpers/harness.js";
 import { BINDING, call, cookiePair, errorOf, SESSION, setCookie } from "./fixture.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
 
 const GOOGLE_SECRET = "google-secret-9d2e7a61";
 const GITHUB_SECRET = "github-secret-0c5f38b4";
@@ -47,7 +48,7 @@ function makeAuth(): { auth: Auth; stores: MemoryStores } {
     googleProvider({ issuer: op.issuer, clientId: "portcullis", clientSecret: GOOGLE_SECRET }),
     githubProvider({ clientId: "portcullis-gh", clientSecret: GITHUB_SECRET, webBase: gh.webBase, apiBase: gh.apiBase }),
   ];
-  const auth = createAuth({ stores, hasher: fastHasher(), plugins: [oauth({ providers, origin: ORIGIN, errorRedirect: "/auth/sign-in" })] });
+  const auth = createAuth({ stores, plugins: [emailPassword({ hasher: fastHasher() }), oauth({ providers, errorRedirect: "/auth/sign-in" })], settings: { publicOrigin: ORIGIN } });
   return { auth, stores };
 }
 

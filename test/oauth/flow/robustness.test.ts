@@ -1,13 +1,14 @@
 import { describe, expect, test } from "vitest";
 import { faulty } from "../../../src/adapters/faulty.js";
 import { memoryStores } from "../../../src/adapters/memory/index.js";
-import { createAuth } from "../../../src/core/create-auth.js";
+import { createAuth } from "../../../src/create-auth.js";
 import { ConfigurationError } from "../../../src/core/errors.js";
 import { definePlugin } from "../../../src/core/plugins.js";
 import { oauth } from "../../../src/oauth/index.js";
 import type { SingleUseStore } from "../../../src/ports/single-use-store.js";
 import { fastHasher } from "../../helpers/harness.js";
 import { BINDING, call, CLIENT_SECRET, errorOf, fakeProvider, makeFixture, ORIGIN, profile, sessionFor, SESSION, setCookie, signInWith, start } from "./fixture.js";
+import { emailPassword } from "../../../src/credentials/password/index.js";
 
 describe("one state, one session (ASVS 15.4.2)", () => {
   test("50 concurrent callbacks with one state and code give exactly one session", async () => {
@@ -44,13 +45,14 @@ describe("configuration and failures", () => {
   test("an eventual singleUse store is refused at createAuth", () => {
     const stores = memoryStores();
     const eventual: SingleUseStore = { ...stores.singleUse, consistency: "eventual" };
-    const plugin = oauth({ providers: [fakeProvider("google")], origin: ORIGIN });
-    expect(() => createAuth({ stores: { ...stores, singleUse: eventual }, hasher: fastHasher(), plugins: [plugin] })).toThrow(ConfigurationError);
-    expect(() => createAuth({ stores: { ...stores, singleUse: eventual }, hasher: fastHasher(), plugins: [plugin] })).toThrow(
+    const plugin = oauth({ providers: [fakeProvider("google")] });
+    const settings = { publicOrigin: ORIGIN };
+    expect(() => createAuth({ stores: { ...stores, singleUse: eventual }, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings })).toThrow(ConfigurationError);
+    expect(() => createAuth({ stores: { ...stores, singleUse: eventual }, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings })).toThrow(
       /plugin "oauth" requires an atomic singleUse store, but the configured one is eventual/,
     );
     const { singleUse: _none, ...withoutSingleUse } = stores;
-    expect(() => createAuth({ stores: withoutSingleUse, hasher: fastHasher(), plugins: [plugin] })).toThrow(/requires the singleUse store/);
+    expect(() => createAuth({ stores: withoutSingleUse, plugins: [emailPassword({ hasher: fastHasher() }), plugin], settings })).toThrow(/requires the singleUse store/);
   });
 
   test("a failing single-use store: start and callback answer 503 and no session is issued", async () => {

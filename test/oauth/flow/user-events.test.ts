@@ -5,12 +5,12 @@
 import { describe, expect, test } from "vitest";
 import { emailVerification } from "../../../src/email-links/index.js";
 import { devMailer } from "../../../src/mail/index.js";
-import { errorOf, makeFixture, ORIGIN, profile, signInWith } from "./fixture.js";
+import { errorOf, makeFixture, profile, signInWith } from "./fixture.js";
 
 describe("OAuth sign-ups and the email plugins", () => {
   test("a new account with an unverified provider email gets the verification mail", async () => {
     const mail = devMailer({ console: false });
-    const fixture = makeFixture({ plugins: [emailVerification({ mailer: mail, origin: ORIGIN, minResponseMs: 0 })] });
+    const fixture = makeFixture({ plugins: [emailVerification({ mailer: mail, minResponseMs: 0 })] });
     const { response } = await signInWith(fixture, fixture.google, profile("g-1", "ada@example.com", false));
     expect(response.status).toBe(303);
     expect(mail.messages().map((m) => [m.kind, m.to])).toEqual([["verify_email", "ada@example.com"]]);
@@ -18,7 +18,7 @@ describe("OAuth sign-ups and the email plugins", () => {
 
   test("a verified provider email sends nothing", async () => {
     const mail = devMailer({ console: false });
-    const fixture = makeFixture({ plugins: [emailVerification({ mailer: mail, origin: ORIGIN, minResponseMs: 0 })] });
+    const fixture = makeFixture({ plugins: [emailVerification({ mailer: mail, minResponseMs: 0 })] });
     await signInWith(fixture, fixture.google, profile("g-1", "ada@example.com", true));
     expect(mail.messages()).toEqual([]);
   });

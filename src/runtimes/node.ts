@@ -1,0 +1,141 @@
+/**
+ * portcullis/node: a Web fetch handler (`auth.handle`, a gateway, your own
+ * `(request) => Promise<Response>`) as a `node:http` request listener:
+ *
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { toNodeHandler } from "portcullis/node";
+ * createServer(toNodeHandler(app)).listen(3000);
+ * ```
+ *
+ * Bodies stream both ways (a request body is read only as far as the handler reads it, so the
+ * body limits of `auth.handle` hold), every `Set-Cookie` stays its own header line, and a client
+ * that goes away aborts `request.signal`. Structural types only: no @types/node needed, and
+ * nothing here is imported by the Worker-safe entry points.
+ */
+
+/** The parts of `http.IncomingMessage` used here. */
+export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/** The parts of `http.ServerResponse` used here. */
+export interface NodeServerResponse {
+  statusCode: number;
+  readonly headersSent: boolean;
+  writableEnded?: boolean;
+  setHeader(name: string, value: string | readonly string[]): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: Uint8Array | string): unknown;
+  once(event: "drain" | "close", listener: () => void): unknown;
+  destroy(error?: Error): unknown;
+}
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface NodeHandlerOptions {
+  /**
+   * The origin request URLs are built on. Default: `http://` + the Host header. Behind a proxy
+   * that terminates TLS, put the public origin here or in `settings.publicOrigin`.
+   */
+  origin?: string;
+}
+
+const BODYLESS = new Set(["GET", "HEAD"]);
+
+/** `handler` as `(req, res) => void` for `http.createServer` (or Express / Connect `app.use`). */
+export function toNodeHandler(handler: FetchHandler, options: NodeHandlerOptions = {}): (req: NodeIncomingMessage, res: NodeServerResponse) => void {
+  return (req, res) => {
+    void serve(handler, req, res, options).catch(() => {
+      // The handler threw or the socket broke mid-answer: a 500 if nothing was sent yet.
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader("content-type", "application/json; charset=utf-8");
+        res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" } }));
+      } else if (res.writableEnded !== true) {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function serve(handler: FetchHandler, req: NodeIncomingMessage, res: NodeServerResponse, options: NodeHandlerOptions): Promise<void> {
+  const request = toRequest(req, res, options);
+  if (request === null) {
+    res.statusCode = 400;
+    res.end();
+    return;
+  }
+  const response = await handler(request);
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") res.setHeader(name, value);
+  });
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (response.body === null || request.method === "HEAD") {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  let closed = false;
+  res.once("close", () => {
+    closed = true;
+  });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || closed) break;
+    // Backpressure: wait for the socket to drain before reading more.
+    if (!res.write(value)) await new Promise<void>((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
+  }
+  if (closed) await reader.cancel();
+  else res.end();
+}
+
+function toRequest(req: NodeIncomingMessage, res: NodeServerResponse, options: NodeHandlerOptions): Request | null {
+  const host = typeof req.headers.host === "string" ? req.headers.host : "localhost";
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", options.origin ?? `http://${host}`);
+  } catch {
+    return null;
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    // HTTP/2 pseudo-headers (":path") are not headers.
+    if (value === undefined || name.startsWith(":")) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  const controller = new AbortController();
+  res.once("close", () => controller.abort());
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal: controller.signal };
+  if (!BODYLESS.has(method)) {
+    init.body = bodyStream(req);
+    init.duplex = "half";
+  }
+  return new Request(url, init);
+}
+
+/** Pulls from the socket only as the handler reads, so an unread oversized body is never buffered. */
+function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
+  const iterator = req[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+    },
+    cancel() {
+      // Stop pulling, but do not destroy the request: that would close the socket before the
+      // answer (a 413 for an oversized body) is written. Node discards the unread rest itself
+      // once the response ends.
+    },
+  });
+}
