@@ -38,3 +38,29 @@ describe("portcullis/hono", () => {
     expect((await hono.request(request("/api/public", { cookie }))).status).toBe(503);
   });
 });
+
+describe("mountAuth: the built-in pages", () => {
+  test("GET {base}/sign-in is an HTML page; a form sign-up lands on the return path signed in", async () => {
+    const { hono } = app();
+    const page = await hono.request(request("/auth/sign-in?return=/api/public", { headers: { accept: "text/html" } }));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('action="/auth/sign-in"');
+    const response = await hono.request(
+      request("/auth/sign-up", {
+        body: new URLSearchParams({ email: "f@example.com", password: "correct horse battery", return: "/api/public" }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://app.example", "sec-fetch-site": "same-origin" },
+      }),
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/api/public");
+    const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+    expect(await (await hono.request(request("/api/public", { cookie }))).json()).toEqual({ who: "f@example.com" });
+  });
+
+  test("pages: false serves only the JSON endpoints", async () => {
+    const harness = makeHarness();
+    const hono = new Hono();
+    mountAuth(hono, harness.auth, { pages: false });
+    expect((await hono.request(request("/auth/sign-in", { headers: { accept: "text/html" } }))).status).toBe(405);
+  });
+});
