@@ -14,12 +14,20 @@
  * nothing here is imported by the Worker-safe entry points.
  */
 
-/** The parts of `http.IncomingMessage` used here. */
-export interface NodeIncomingMessage extends AsyncIterable<Uint8Array | string> {
+/**
+ * The parts of `http.IncomingMessage` used here. Events, not async iteration: the declarations
+ * must hold under a consumer's `target: ES2017` lib, which has no AsyncIterable.
+ */
+export interface NodeIncomingMessage {
   method?: string | undefined;
   url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
+  on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
   once(event: "close", listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
 }
 
 /** The parts of `http.ServerResponse` used here. */
@@ -122,20 +130,44 @@ function toRequest(req: NodeIncomingMessage, res: NodeServerResponse, options: N
   return new Request(url, init);
 }
 
-/** Pulls from the socket only as the handler reads, so an unread oversized body is never buffered. */
+/**
+ * Reads from the socket only as the handler reads (paused between pulls), so an unread
+ * oversized body is never buffered here.
+ */
 function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
-  const iterator = req[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
+  let stream!: ReadableStreamDefaultController<Uint8Array>;
+  let finished = false;
+  req.pause();
+  req.on("data", (chunk) => {
+    if (finished) return;
+    stream.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+    // Enough queued for this pull: wait for the next one.
+    if ((stream.desiredSize ?? 0) <= 0) req.pause();
+  });
+  req.on("end", () => {
+    if (finished) return;
+    finished = true;
+    stream.close();
+  });
+  req.on("error", (error) => {
+    if (finished) return;
+    finished = true;
+    stream.error(error);
+  });
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await iterator.next();
-      if (done) controller.close();
-      else controller.enqueue(typeof value === "string" ? encoder.encode(value) : value);
+    start(controller) {
+      stream = controller;
+    },
+    pull() {
+      req.resume();
     },
     cancel() {
-      // Stop pulling, but do not destroy the request: that would close the socket before the
+      // Stop reading, but do not destroy the request: that would close the socket before the
       // answer (a 413 for an oversized body) is written. Node discards the unread rest itself
       // once the response ends.
+      finished = true;
+      req.pause();
     },
   });
 }

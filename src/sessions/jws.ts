@@ -43,7 +43,8 @@ export function cachedHeaderParser(): HeaderParser {
   };
 }
 
-export function algorithmParams(alg: SigningAlgorithm): AlgorithmIdentifier | EcdsaParams {
+/** Web Crypto parameters for `alg` (a plain object: no DOM-lib type names in the declarations). */
+export function algorithmParams(alg: SigningAlgorithm): { name: string; hash?: string } {
   return alg === "EdDSA" ? { name: "Ed25519" } : { name: "ECDSA", hash: "SHA-256" };
 }
 

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint } from "jose";
 import type { Clock } from "../core/context.js";
 import { ConfigurationError } from "../core/errors.js";
-import type { KeyStore, SigningAlgorithm, StoredKey } from "../ports/key-store.js";
+import type { JWK, KeyStore, SigningAlgorithm, StoredKey } from "../ports/key-store.js";
 import { algorithmParams, type VerificationKey } from "./jws.js";
 
 export interface SigningKey {
@@ -10,7 +10,7 @@ export interface SigningKey {
   key: CryptoKey;
 }
 
-export interface PublicJWK extends JsonWebKey {
+export interface PublicJWK extends JWK {
   kid: string;
   alg: SigningAlgorithm;
   use: "sig";
@@ -123,8 +123,8 @@ function publicOnly(stored: StoredKey): PublicJWK {
 export async function generateKey(alg: SigningAlgorithm, clock: Clock): Promise<StoredKey> {
   const params = alg === "EdDSA" ? { name: "Ed25519" } : { name: "ECDSA", namedCurve: "P-256" };
   const pair = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair;
-  const privateJwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
-  const publicJwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
+  const privateJwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JWK;
+  const publicJwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JWK;
   const kid = await calculateJwkThumbprint(publicJwk as Parameters<typeof calculateJwkThumbprint>[0]);
   return { kid, alg, privateJwk, publicJwk, createdAt: clock.now(), status: "active" };
 }

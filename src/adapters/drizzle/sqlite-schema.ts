@@ -18,6 +18,7 @@ import type { AuditEvent } from "../../ports/audit-sink.js";
 import type { Grant, Permission } from "../../ports/authorization.js";
 import type { SigningAlgorithm, StoredKey } from "../../ports/key-store.js";
 import type { PrincipalKind } from "../../ports/user-store.js";
+import type { JWK } from "../../ports/key-store.js";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -98,8 +99,8 @@ export const signingKeys = sqliteTable("signing_keys", {
   kid: text("kid").primaryKey(),
   alg: text("alg").$type<SigningAlgorithm>().notNull(),
   /** JSON text; the private half is as sensitive as a password hash. */
-  privateJwk: text("private_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
-  publicJwk: text("public_jwk", { mode: "json" }).$type<JsonWebKey>().notNull(),
+  privateJwk: text("private_jwk", { mode: "json" }).$type<JWK>().notNull(),
+  publicJwk: text("public_jwk", { mode: "json" }).$type<JWK>().notNull(),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   status: text("status").$type<StoredKey["status"]>().notNull(),
 });

@@ -17,6 +17,7 @@ import type { AuditEvent } from "../../ports/audit-sink.js";
 import type { Grant, Permission } from "../../ports/authorization.js";
 import type { SigningAlgorithm, StoredKey } from "../../ports/key-store.js";
 import type { PrincipalKind } from "../../ports/user-store.js";
+import type { JWK } from "../../ports/key-store.js";
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });
 
@@ -96,8 +97,8 @@ export const auditEvents = pgTable(
 export const signingKeys = pgTable("signing_keys", {
   kid: text("kid").primaryKey(),
   alg: text("alg").$type<SigningAlgorithm>().notNull(),
-  privateJwk: jsonb("private_jwk").$type<JsonWebKey>().notNull(),
-  publicJwk: jsonb("public_jwk").$type<JsonWebKey>().notNull(),
+  privateJwk: jsonb("private_jwk").$type<JWK>().notNull(),
+  publicJwk: jsonb("public_jwk").$type<JWK>().notNull(),
   createdAt: timestamptz("created_at").notNull(),
   status: text("status").$type<StoredKey["status"]>().notNull(),
   seq: bigint("seq", { mode: "number" }).generatedAlwaysAsIdentity().notNull(),
