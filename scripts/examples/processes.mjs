@@ -26,23 +26,10 @@ export function runStatus(command, args, { cwd, env = {}, timeoutMs = 600_000 } 
 }
 
 /** Runs a command to completion; rejects with its output when it fails or outlives `timeoutMs`. */
-export function run(command, args, { cwd, env = {}, timeoutMs = 600_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`${command} ${args.join(" ")} exited with ${code ?? signal}\n${tail(output)}`));
-    });
-  });
+export async function run(command, args, options = {}) {
+  const { code, output } = await runStatus(command, args, options);
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}\n${tail(output)}`);
+  return output;
 }
 
 /** A long-running server in its own process group; `stop()` ends the group. */

@@ -1,5 +1,5 @@
 /**
- * OAuth 2.0 / OpenID Connect sign-in (`portcullis/oauth`): `oauth({ providers, origin })` is a
+ * OAuth 2.0 / OpenID Connect sign-in (`portcullis/oauth`): `oauth({ providers })` is a
  * plugin for `createAuth({ plugins })`. Route table: ./plugin.ts; the flow: ./flow/.
  */
 export { oauth } from "./plugin.js";

@@ -1,5 +1,5 @@
 /**
- * The gateway's request handling (worker/gateway.ts) with memory stores, a fast hasher and a
+ * The gateway's request handling (src/gateway/gateway.ts) with memory stores, a fast hasher and a
  * fake origin. Runs in Node and workerd. The real Worker (D1 + Argon2 WASM under wrangler dev)
  * is covered by test/e2e/gateway.node.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The gateway's 0.4 configuration (worker/config.ts, oauth-config.ts, mail-config.ts): PUBLIC_ORIGIN,
+ * The gateway's 0.4 configuration (src/runtimes/worker/config.ts, oauth-config.ts, mail-config.ts): PUBLIC_ORIGIN,
  * OIDC_PROVIDERS + OAUTH_<ID>_CLIENT_SECRET, Google / GitHub, MAIL_*, DEV_INBOX,
  * REQUIRE_VERIFIED_EMAIL. Every mistake is a ConfigurationError naming the variable, and no
  * message ever carries a secret. Pure functions: runs in Node and workerd.

@@ -1,5 +1,5 @@
 /**
- * The gateway's 0.4 pages and form translations (worker/gateway.ts, pages.ts, messages.ts) with
+ * The gateway's 0.4 pages and form translations (src/gateway/auth-pages.ts, pages.ts, messages.ts) with
  * memory stores and the real plugins: provider links, the magic-link form (posted without
  * JavaScript, translated to the plugin's JSON API), `?error=<code>` on the sign-in page, the
  * dev inbox (loopback hosts only), the 202 of sign-up under requireVerifiedEmail, and the OAuth

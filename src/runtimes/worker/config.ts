@@ -25,7 +25,7 @@ export interface GatewayEnv extends OAuthEnv, MailEnv {
   COOKIE_SECURE?: string;
   /**
    * JSON array of route rules, e.g. `[{"method":"GET","path":"/admin/*","permission":"admin:read"}]`;
-   * see src/runtimes/access/route-rules.ts for the pattern syntax and precedence.
+   * see src/gateway/route-rules.ts for the pattern syntax and precedence.
    */
   ROUTE_RULES?: string;
   /**
