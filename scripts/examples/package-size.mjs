@@ -37,13 +37,13 @@ export async function packageSizes(tarball, packJson, work) {
   return { ours, theirs };
 }
 
-export function formatSizes({ ours, theirs }) {
+export function formatSizes({ ours, theirs }, version) {
   const mb = (bytes) => `${(bytes / 1_048_576).toFixed(2)} MiB`;
   const row = (name, s) => `| ${name} | ${mb(s.packed)} | ${mb(s.unpacked)} (${s.files} files) | ${mb(s.bytes)} (${s.packages} packages) |`;
   return [
     "| package | packed | unpacked | installed with required dependencies |",
     "|---|---:|---:|---:|",
-    row("portcullis 0.4.1", ours),
+    row(`portcullis ${version}`, ours),
     row(BETTER_AUTH.replace("@", " "), theirs),
   ].join("\n");
 }

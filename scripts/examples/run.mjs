@@ -95,7 +95,7 @@ try {
   if (wanted.length === 0 || args.includes("--size")) {
     started = Date.now();
     const sizes = await packageSizes(tarball, pack, path.join(work, "size"));
-    console.log(`\n== package size (${seconds(started)})\n${formatSizes(sizes)}`);
+    console.log(`\n== package size (${seconds(started)})\n${formatSizes(sizes, pack.version)}`);
   }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { uncoveredPatterns } from "../authz/coverage.js";
 import type { RequestContext } from "../core/context.js";
 import type { AuthzResource, Permission } from "../ports/authorization.js";
-import type { Actor } from "./actor.js";
+import { requireActor, type Actor } from "./actor.js";
 import { auditRefusal } from "./audit.js";
 import type { AdminDeps } from "./context.js";
 import { forbidden } from "./errors.js";
@@ -33,6 +33,21 @@ export async function permit(deps: AdminDeps, ctx: RequestContext, actor: Actor,
     const decision = await deps.authorizer.authorize(actor.subject, action, resource, { environment: actor.environment, requestId: ctx.requestId });
     if (!decision.allowed) throw forbidden(decision.reason);
   }
+}
+
+/**
+ * Authorize first: before anything of the request is read or validated, the caller must be
+ * allowed `action` on this kind of resource in its own tenant (the only tenant it can act in).
+ * So a caller without the permission learns nothing from the route, not even which input it
+ * expects (a missing `tenantId` is a 403 for it, not a 400). The full check, on the resource the
+ * request names, follows once the input is read; a policy that allows an admin action only for
+ * particular resources (by id or attribute) therefore does not open the route by itself: grant
+ * admin actions by role or grant, and narrow them with deny policies.
+ */
+export async function admit(deps: AdminDeps, ctx: RequestContext, action: Permission, type: string): Promise<Actor> {
+  const actor = await requireActor(deps, ctx);
+  await permit(deps, ctx, actor, [action], { type, id: null, tenantId: actor.tenantId });
+  return actor;
 }
 
 /**

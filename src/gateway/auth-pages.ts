@@ -9,7 +9,9 @@ import { AuthError } from "../core/errors.js";
 import { safeReturnPath } from "../core/http/return-path.js";
 import { apiError, callApi, copyCookies, isFormPost, readForm, seeOther } from "./form-api.js";
 import { formMessage, redirectErrorMessage } from "./messages.js";
+import type { Principal } from "../ports/principal.js";
 import { renderFormPage, renderMessagePage, type FormKind, type SignInAlternatives } from "./pages.js";
+import { signedInPage } from "./status-pages.js";
 
 export interface AuthPagesOptions {
   /**
@@ -55,8 +57,11 @@ export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages
       const isForm = isFormPost(request);
       const isRead = request.method === "GET" || request.method === "HEAD";
       if (page !== undefined && isRead) {
+        const returnPath = safeReturnPath(url.searchParams.get("return"), url.origin);
+        const signedIn = await currentSession(request);
+        if (signedIn !== null) return signedInPage({ principal: signedIn, basePath, returnPath, headOnly: request.method === "HEAD" });
         return formPage(page, {
-          returnPath: safeReturnPath(url.searchParams.get("return"), url.origin),
+          returnPath,
           // The OAuth plugin's error redirect lands here with `?error=<code>`.
           error: page === "sign-in" ? redirectErrorMessage(url.searchParams.get("error")) : null,
           headOnly: request.method === "HEAD",
@@ -72,6 +77,19 @@ export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages
       return null;
     },
   };
+
+  /**
+   * Who is already signed in with a session, for the sign-in page to say so. A store that fails
+   * here only costs the notice: the form is shown, and signing in will answer 503 itself.
+   */
+  async function currentSession(request: Request): Promise<Principal | null> {
+    try {
+      const result = await auth.authenticate(request);
+      return result.authenticated && result.source !== "api_key" ? result.principal : null;
+    } catch {
+      return null;
+    }
+  }
 
   /**
    * Only for a request addressed to this machine: a deployment that enabled the dev mailer by
@@ -158,10 +176,24 @@ export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages
     return renderMessagePage({ title: "Check your email", message: template.replace("{email}", email.trim() || "your address"), status: 200, tone: "info", links });
   }
 
-  /** A sign-out button: the API's 204 becomes a 303 to the sign-in page, cookie cleared. */
+  /**
+   * A sign-out button: the API's 204 becomes a 303 to the sign-in page, cookie cleared. A
+   * `return` field ("sign in as someone else") is carried to the sign-in page.
+   */
   async function signOutForm(request: Request): Promise<Response> {
-    const api = await auth.handle(request);
-    if (api.ok) return seeOther(`${basePath}/sign-in`, api);
+    let returnPath: string | null = null;
+    try {
+      const requested = (await readForm(request, auth)).get("return");
+      if (requested !== null) returnPath = safeReturnPath(requested, new URL(request.url).origin);
+    } catch {
+      // An unreadable form still signs out; it only loses where to go next.
+    }
+    // The body is read: the API call gets the same method, URL and headers, without it.
+    const headers = new Headers(request.headers);
+    headers.delete("content-length");
+    headers.delete("content-type");
+    const api = await auth.handle(new Request(request.url, { method: "POST", headers }));
+    if (api.ok) return seeOther(returnPath === null ? `${basePath}/sign-in` : `${basePath}/sign-in?return=${encodeURIComponent(returnPath)}`, api);
     const error = await apiError(api);
     const response = renderMessagePage({
       title: "Sign-out failed",

@@ -15,10 +15,12 @@
  * `portcullis/worker` wires it to D1 and the Argon2 WASM module from Worker variables.
  */
 import type { Auth } from "../core/auth.js";
+import { ConfigurationError } from "../core/errors.js";
 import { json } from "../core/http/respond.js";
 import { BINDING_COOKIE_NAMES } from "../core/http/transport.js";
 import { authPages, type AuthPagesOptions } from "./auth-pages.js";
 import { accessPolicy } from "./policy.js";
+import { acceptsHtml, unavailablePage } from "./status-pages.js";
 import type { RouteAuthorizationOptions } from "./route-authorization.js";
 
 export interface GatewayOptions extends AuthPagesOptions {
@@ -29,6 +31,11 @@ export interface GatewayOptions extends AuthPagesOptions {
   routes?: RouteAuthorizationOptions;
   /** How the origin is reached; `fetch` by default. Tests inject a fake origin. */
   fetchOrigin?: (request: Request) => Promise<Response>;
+  /**
+   * How long to wait for the origin's response headers, in milliseconds (default 30 000); then
+   * the request is abandoned and answered 504. The body, once headers arrived, streams untimed.
+   */
+  originTimeoutMs?: number;
   /**
    * More cookies the origin never gets. The session cookie and the OAuth flow's browser-binding
    * cookie are always kept back.
@@ -45,6 +52,10 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authe
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { auth } = options;
+  const originTimeoutMs = options.originTimeoutMs ?? 30_000;
+  if (!Number.isInteger(originTimeoutMs) || originTimeoutMs < 1 || originTimeoutMs > 600_000) {
+    throw new ConfigurationError("createGateway: originTimeoutMs must be an integer from 1 to 600000");
+  }
   const origin = new URL(options.originUrl);
   const originPrefix = origin.pathname.replace(/\/+$/, "");
   const fetchOrigin = options.fetchOrigin ?? ((request: Request): Promise<Response> => fetch(request));
@@ -100,13 +111,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Personalised responses must not land in a shared cache keyed only by URL.
     if (mode.private) init.cache = "no-store";
 
+    // Only the wait for response headers is bounded: once they arrive the timer is gone, so a
+    // long download or a stream is never cut off.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, originTimeoutMs);
+    init.signal = abort.signal;
     let response: Response;
     try {
       response = await fetchOrigin(new Request(target.href, init));
     } catch {
-      return json(502, { error: { code: "origin_unavailable", message: "the application behind the gateway did not answer" } }, { "retry-after": "5" });
+      return originFailure(request, timedOut ? "origin_timeout" : "origin_unavailable");
+    } finally {
+      clearTimeout(timer);
     }
     return rewriteLocation(response, url);
+  }
+
+  /** 502 (unreachable) or 504 (no answer in time): a page for a browser, JSON for an API client. */
+  function originFailure(request: Request, reason: "origin_unavailable" | "origin_timeout"): Response {
+    if (acceptsHtml(request)) return unavailablePage(reason, { headOnly: request.method === "HEAD" });
+    const message = reason === "origin_timeout" ? "the application behind the gateway did not answer in time" : "the application behind the gateway did not answer";
+    return json(reason === "origin_timeout" ? 504 : 502, { error: { code: reason, message } }, { "retry-after": "5" });
   }
 
   /** An origin redirect to its own address would send the browser around the gateway. */

@@ -54,14 +54,18 @@ export function encodeHeaderValue(value: string): string {
   return out;
 }
 
-/** A copy of `headers` without any `x-portcullis-*` header (any letter case) or Next's internal ones. */
+/**
+ * A copy of `headers` without any header that is, or could be read as, an identity header or
+ * one of Next's internal ones: any letter case, and with `_` for `-` (`x_portcullis_user_id`),
+ * because CGI, WSGI, PHP and several proxies map both to the same name (HTTP_X_PORTCULLIS_USER_ID).
+ */
 export function stripIdentityHeaders(headers: Headers): Headers {
   const copy = new Headers(headers);
   const doomed: string[] = [];
   // Headers iterates lower-cased names; collect first, deleting while iterating skips entries.
   copy.forEach((_value, name) => {
-    const lower = name.toLowerCase();
-    if (lower.startsWith(IDENTITY_HEADER_PREFIX) || INTERNAL_HEADERS.includes(lower)) doomed.push(lower);
+    const folded = name.toLowerCase().replaceAll("_", "-");
+    if (folded.startsWith(IDENTITY_HEADER_PREFIX) || INTERNAL_HEADERS.includes(folded)) doomed.push(name);
   });
   for (const name of doomed) copy.delete(name);
   return copy;

@@ -21,6 +21,7 @@ export { accessPolicy, type AccessDecision, type AccessOptions, type AccessPolic
 export {
   compileRouteRules,
   type CompiledRouteRule,
+  type OriginPathStyle,
   type RouteMatch,
   type RouteRequirement,
   type RouteRule,

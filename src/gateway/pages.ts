@@ -156,6 +156,14 @@ function magicLinkForm(basePath: string, returnPath: string): string {
 </form>`;
 }
 
+/** A button that posts a form (sign-out must be a POST: GET never changes state). */
+export interface PageAction {
+  action: string;
+  label: string;
+  /** Hidden fields, e.g. `{ return: "/admin" }`. */
+  fields?: Readonly<Record<string, string>>;
+}
+
 export interface MessagePage {
   title: string;
   message: string;
@@ -163,14 +171,29 @@ export interface MessagePage {
   /** "error" (the default) is announced as an alert; "info" is a plain status message. */
   tone?: "error" | "info";
   links: readonly { href: string; text: string }[];
+  actions?: readonly PageAction[];
+  /** Extra response headers (Retry-After). */
+  headers?: Readonly<Record<string, string>>;
+  headOnly?: boolean;
 }
 
 /** A page with one message (a failed sign-out, a refused form, "check your email") and ways on. */
 export function renderMessagePage(options: MessagePage): Response {
   const info = options.tone === "info";
   const links = options.links.map((link) => `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`).join("\n");
+  const actions = (options.actions ?? []).map(actionForm).join("\n");
   const body = `<h1>${escapeHtml(options.title)}</h1>
 <div class="${info ? "note" : "alert"}" role="${info ? "status" : "alert"}">${escapeHtml(options.message)}</div>
+${actions}
 ${links}`;
-  return new Response(document(options.title, body), { status: options.status, headers: PAGE_HEADERS });
+  const response = new Response(options.headOnly === true ? null : document(options.title, body), { status: options.status, headers: PAGE_HEADERS });
+  for (const [name, value] of Object.entries(options.headers ?? {})) response.headers.set(name, value);
+  return response;
+}
+
+function actionForm(action: PageAction): string {
+  const fields = Object.entries(action.fields ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join("");
+  return `<form method="post" action="${escapeHtml(action.action)}">${fields}<button type="submit">${escapeHtml(action.label)}</button></form>`;
 }

@@ -8,7 +8,10 @@ import { ConfigurationError } from "../core/errors.js";
 import type { AuthResult } from "../core/read-path.js";
 import { removeSessionCredentials, withIdentityHeaders } from "./identity-headers.js";
 import { normalizePath, publicPathMatcher } from "./paths.js";
+import { safeReturnPath } from "../core/http/return-path.js";
+import type { Principal } from "../ports/principal.js";
 import { failClosedResponse, unauthenticatedResponse } from "./responses.js";
+import { acceptsHtml, forbiddenPage, unavailablePage } from "./status-pages.js";
 import { routeAuthorization, type RouteAuthorization, type RouteAuthorizationOptions } from "./route-authorization.js";
 import type { RouteMatch } from "./route-rules.js";
 
@@ -74,6 +77,21 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
     }
   }
 
+  /**
+   * A browser gets a page for a refusal, an API client keeps the JSON: 403 says who is signed
+   * in and offers to switch account, 503 says to retry. Other statuses pass unchanged.
+   */
+  function forBrowser(request: Request, response: Response, principal: Principal | null): Response {
+    if (!acceptsHtml(request)) return response;
+    const headOnly = request.method === "HEAD";
+    if (response.status === 403 && principal !== null) {
+      const url = new URL(request.url);
+      return forbiddenPage({ principal, basePath, returnPath: safeReturnPath(url.pathname + url.search, url.origin), headOnly });
+    }
+    if (response.status === 503) return unavailablePage("service_unavailable", { retryAfter: response.headers.get("retry-after") ?? "5", headOnly });
+    return response;
+  }
+
   return {
     basePath,
     signInPath,
@@ -94,12 +112,12 @@ export function accessPolicy(auth: Pick<Auth, "settings" | "authenticate">, opti
       try {
         result = await auth.authenticate(request);
       } catch (error) {
-        return { kind: "deny", response: failClosedResponse(error) };
+        return { kind: "deny", response: forBrowser(request, failClosedResponse(error), null) };
       }
       if (!result.authenticated) return { kind: "deny", response: unauthenticatedResponse(request, deny) };
       if (routes !== null && route.kind !== "none") {
         const verdict = await routes.authorize(request, route, { principal: result.principal, session: result.session });
-        if (!verdict.allowed) return { kind: "deny", response: verdict.response };
+        if (!verdict.allowed) return { kind: "deny", response: forBrowser(request, verdict.response, result.principal) };
       }
       const headers = removeSessionCredentials(withIdentityHeaders(request.headers, result), {
         cookieName,

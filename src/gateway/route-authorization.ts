@@ -12,7 +12,7 @@ import type { Principal } from "../ports/principal.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import { failClosedResponse } from "./responses.js";
 import { matchedMethod } from "./route-pattern.js";
-import { compileRouteRules, type CompiledRouteRule, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "./route-rules.js";
+import { compileRouteRules, type CompiledRouteRule, type OriginPathStyle, type RouteMatch, type RouteRule, type RouteRuleMatcher } from "./route-rules.js";
 
 export interface PermissionDecision {
   /** Only the boolean `true` allows; anything else (a truthy string, undefined) denies. */
@@ -74,6 +74,8 @@ export interface RouteAuthorizationOptions {
   audit?: RouteAudit;
   /** See `RouteRuleOptions.caseSensitive`. Default false. */
   caseSensitive?: boolean;
+  /** How the origin reads segments ending in dots or spaces; see `OriginPathStyle`. Default "strict" (refused). */
+  pathStyle?: OriginPathStyle;
 }
 
 export type RouteVerdict = { allowed: true } | { allowed: false; response: Response };
@@ -108,7 +110,11 @@ export function routeAuthorization(options: RouteAuthorizationOptions): RouteAut
     if (typeof policy !== "function") throw new ConfigurationError(`policy ${JSON.stringify(name)} must be a function`);
   }
   const policies = new Map<string, RoutePolicy>([...Object.entries(BUILT_IN_POLICIES), ...Object.entries(custom)]);
-  const matcher = compileRouteRules(options.rules, { caseSensitive: options.caseSensitive === true, isKnownPolicy: (name) => policies.has(name) });
+  const matcher = compileRouteRules(options.rules, {
+    caseSensitive: options.caseSensitive === true,
+    ...(options.pathStyle === undefined ? {} : { pathStyle: options.pathStyle }),
+    isKnownPolicy: (name) => policies.has(name),
+  });
   const { check, audit } = options;
   if (typeof check !== "function") throw new ConfigurationError("route rules need a check function");
   if (audit !== undefined && typeof audit !== "function") throw new ConfigurationError("audit must be a function");

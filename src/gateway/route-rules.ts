@@ -13,7 +13,10 @@
  * Requests are matched on `normalizePath(url.pathname)` only (never the query string), with
  * `;params` removed from each segment, empty segments (and so a trailing slash) dropped and,
  * by default, letters compared case-insensitively. A path `normalizePath` refuses is
- * `ambiguous` whenever any rule exists; the access policy denies it.
+ * `ambiguous` whenever any rule exists; the access policy denies it. So, by default, is a
+ * segment that ends in a dot or a space (`/admin.`, `/admin%20`): Windows, IIS and several Java
+ * stacks serve `/admin` for it, other servers a different resource, and only `pathStyle` can
+ * say which the origin is (see `OriginPathStyle`).
  */
 import { ConfigurationError } from "../core/errors.js";
 import { normalizePath } from "./paths.js";
@@ -56,9 +59,22 @@ export interface RouteRuleMatcher {
   match(method: string, pathname: string): RouteMatch;
 }
 
+/**
+ * How the origin reads a path segment that ends in dots or spaces (`admin.`, `admin%20`):
+ *
+ *   "strict"   (default) refuse it as ambiguous: right whatever the origin is
+ *   "windows"  drop trailing dots and spaces before matching, as Windows, IIS and .NET do, so
+ *              `/admin.` decides like `/admin` (the origin will serve `/admin` for it)
+ *   "posix"    match it as written: for origins where `admin.` is a different resource from
+ *              `admin` (most Unix file servers and routers); `/admin.` is then not under `/admin`
+ */
+export type OriginPathStyle = "strict" | "windows" | "posix";
+
 export interface RouteRuleOptions {
   /** Compare letters exactly (RFC 3986 says paths are case-sensitive). Default false: `/ADMIN` is `/admin`. */
   caseSensitive?: boolean;
+  /** Segments ending in dots or spaces: refused (default), folded like Windows, or kept as written. */
+  pathStyle?: OriginPathStyle;
   /** When given, a `policy` this returns false for is a `ConfigurationError`. */
   isKnownPolicy?: (name: string) => boolean;
 }
@@ -99,12 +115,19 @@ interface TrieNode {
 export function compileRouteRules(rules: readonly RouteRule[], options: RouteRuleOptions = {}): RouteRuleMatcher {
   if (!Array.isArray(rules)) throw new ConfigurationError("route rules must be an array");
   const caseSensitive = options.caseSensitive === true;
+  const pathStyle = options.pathStyle ?? "strict";
+  if (pathStyle !== "strict" && pathStyle !== "windows" && pathStyle !== "posix") {
+    throw new ConfigurationError(`route rules: pathStyle must be "strict", "windows" or "posix", not ${JSON.stringify(pathStyle)}`);
+  }
   const root = newNode();
   const compiled: CompiledRouteRule[] = [];
   rules.forEach((rule, index) => {
     const label = `route rule #${index} (${describeRule(rule)})`;
     try {
       const entry = compileRule(rule, index, caseSensitive, options.isKnownPolicy);
+      if (pathStyle !== "posix" && entry.pattern.segments.some((segment) => segment.kind === "literal" && TRAILING_DOTS_SPACES.test(segment.value))) {
+        throw new Error(`a segment ending in a dot or a space never matches with pathStyle "${pathStyle}" (use "posix" if the origin tells them apart)`);
+      }
       insert(root, entry);
       compiled.push(entry);
     } catch (error) {
@@ -127,11 +150,12 @@ export function compileRouteRules(rules: readonly RouteRule[], options: RouteRul
       if (empty) return NONE;
       const path = normalizePath(pathname);
       if (path === null) return AMBIGUOUS;
-      const segments = requestSegments(caseSensitive ? path : path.toLowerCase());
+      const segments = requestSegments(caseSensitive ? path : path.toLowerCase(), pathStyle);
+      if (segments === null) return AMBIGUOUS;
       const rule = find(root, segments, 0, matchedMethod(method));
       if (rule === null) return NONE;
       const slots = paramSlots[rule.index]!;
-      return { kind: "rule", rule, params: slots.length === 0 ? NO_PARAMS : paramsOf(slots, caseSensitive ? segments : requestSegments(path)) };
+      return { kind: "rule", rule, params: slots.length === 0 ? NO_PARAMS : paramsOf(slots, caseSensitive ? segments : requestSegments(path, pathStyle)!) };
     },
   };
 }
@@ -209,12 +233,16 @@ function pick(table: MethodTable | null, method: string): CompiledRouteRule | nu
   return table.byMethod.get(method) ?? table.any;
 }
 
+/** Trailing dots and spaces (a space stays `%20` in a normalised path), as Windows trims them. */
+const TRAILING_DOTS_SPACES = /(?:\.|%20)+$/;
+
 /**
- * The segments a normalised path is matched on. `;params` go because Tomcat, Jetty and Spring
- * strip them before routing (`/admin;jsessionid=1/x` reaches `/admin/x`), and empty segments
- * go because those servers collapse them too (`/admin/x/` and `/;x/admin` included).
+ * The segments a normalised path is matched on, or null when one ends in dots or spaces and
+ * `style` is "strict". `;params` go because Tomcat, Jetty and Spring strip them before routing
+ * (`/admin;jsessionid=1/x` reaches `/admin/x`), and empty segments go because those servers
+ * collapse them too (`/admin/x/` and `/;x/admin` included).
  */
-function requestSegments(path: string): string[] {
+function requestSegments(path: string, style: OriginPathStyle): string[] | null {
   const out: string[] = [];
   let start = 1;
   while (start <= path.length) {
@@ -223,6 +251,10 @@ function requestSegments(path: string): string[] {
     let segment = path.slice(start, end);
     const semicolon = segment.indexOf(";");
     if (semicolon !== -1) segment = segment.slice(0, semicolon);
+    if (style !== "posix" && TRAILING_DOTS_SPACES.test(segment)) {
+      if (style === "strict") return null;
+      segment = segment.replace(TRAILING_DOTS_SPACES, "");
+    }
     if (segment !== "") out.push(segment);
     start = end + 1;
   }

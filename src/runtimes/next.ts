@@ -36,7 +36,8 @@
  *   so route handlers cannot read the token; use the identity headers instead.
  * - `routes` puts the gateway's per-route rules in front of the app too:
  *   `routes: { rules: [{ path: "/admin/*", permission: "admin:read" }], check: authorizerCheck(authorizer) }`.
- *   A denial is a JSON 403 (a signed-out browser is still sent to sign-in first).
+ *   A denial is a 403: a page for a browser, JSON for an API client (a signed-out browser is still
+ *   sent to sign-in first).
  * - Stripping `x-middleware-subrequest` keeps it away from the app, but Next reads that header
  *   BEFORE middleware runs (CVE-2025-29927): run a patched Next (>= 15.2.3 / 14.2.25) or put the
  *   Portcullis gateway Worker in front, which strips it before Next ever sees it.

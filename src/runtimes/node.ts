@@ -71,13 +71,24 @@ export function toNodeHandler(handler: FetchHandler, options: NodeHandlerOptions
 }
 
 async function serve(handler: FetchHandler, req: NodeIncomingMessage, res: NodeServerResponse, options: NodeHandlerOptions): Promise<void> {
-  const request = toRequest(req, res, options);
-  if (request === null) {
+  const incoming = toRequest(req, res, options);
+  if (incoming === null) {
     res.statusCode = 400;
     res.end();
     return;
   }
-  const response = await handler(request);
+  const { request, discardBody } = incoming;
+  try {
+    await respond(await handler(request), request, res);
+  } finally {
+    // Once the answer is out (a response may stream the request body itself): whatever is still
+    // unread (a body refused as too large) is read and thrown away, so the client can finish
+    // sending and its kept-alive connection serves the next request.
+    discardBody();
+  }
+}
+
+async function respond(response: Response, request: Request, res: NodeServerResponse): Promise<void> {
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
   response.headers.forEach((value, name) => {
@@ -104,7 +115,7 @@ async function serve(handler: FetchHandler, req: NodeIncomingMessage, res: NodeS
   else res.end();
 }
 
-function toRequest(req: NodeIncomingMessage, res: NodeServerResponse, options: NodeHandlerOptions): Request | null {
+function toRequest(req: NodeIncomingMessage, res: NodeServerResponse, options: NodeHandlerOptions): { request: Request; discardBody: () => void } | null {
   const host = typeof req.headers.host === "string" ? req.headers.host : "localhost";
   let url: URL;
   try {
@@ -123,18 +134,21 @@ function toRequest(req: NodeIncomingMessage, res: NodeServerResponse, options: N
   const controller = new AbortController();
   res.once("close", () => controller.abort());
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal: controller.signal };
+  let discardBody = (): void => undefined;
   if (!BODYLESS.has(method)) {
-    init.body = bodyStream(req);
+    const body = bodyStream(req);
+    init.body = body.stream;
     init.duplex = "half";
+    discardBody = body.discard;
   }
-  return new Request(url, init);
+  return { request: new Request(url, init), discardBody };
 }
 
 /**
  * Reads from the socket only as the handler reads (paused between pulls), so an unread
  * oversized body is never buffered here.
  */
-function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(req: NodeIncomingMessage): { stream: ReadableStream<Uint8Array>; discard: () => void } {
   const encoder = new TextEncoder();
   let stream!: ReadableStreamDefaultController<Uint8Array>;
   let finished = false;
@@ -155,7 +169,7 @@ function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
     finished = true;
     stream.error(error);
   });
-  return new ReadableStream<Uint8Array>({
+  const readable = new ReadableStream<Uint8Array>({
     start(controller) {
       stream = controller;
     },
@@ -163,11 +177,16 @@ function bodyStream(req: NodeIncomingMessage): ReadableStream<Uint8Array> {
       req.resume();
     },
     cancel() {
-      // Stop reading, but do not destroy the request: that would close the socket before the
-      // answer (a 413 for an oversized body) is written. Node discards the unread rest itself
-      // once the response ends.
+      // Never destroy the request: that closes the socket before the answer (a 413) is out.
       finished = true;
       req.pause();
     },
   });
+  return {
+    stream: readable,
+    discard() {
+      finished = true;
+      req.resume();
+    },
+  };
 }

@@ -390,17 +390,17 @@ describe("proxying", () => {
 });
 
 describe("store outages fail closed (503, never allowed, never anonymous)", () => {
-  test("session store down -> 503 JSON with Retry-After, origin not contacted", async () => {
+  test("session store down -> 503 with Retry-After (JSON for API clients, a page for browsers), origin not contacted", async () => {
     const healthy = memoryStores();
     const stores = { ...healthy, sessions: faulty(healthy.sessions, { mode: "throw", methods: ["get"] }) };
     const { gateway, seen } = setup({ stores });
     const { cookie } = await signUp(gateway);
-    for (const headers of [{ cookie }, { cookie, ...HTML }]) {
-      const response = await gateway.fetch(new Request(`${GW}/x`, { headers }));
-      expect(response.status).toBe(503);
-      expect(response.headers.get("retry-after")).toBe("5");
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");
-    }
+    const api = await gateway.fetch(new Request(`${GW}/x`, { headers: { cookie } }));
+    expect([api.status, api.headers.get("retry-after")]).toEqual([503, "5"]);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");
+    const page = await gateway.fetch(new Request(`${GW}/x`, { headers: { cookie, ...HTML } }));
+    expect([page.status, page.headers.get("retry-after"), page.headers.get("content-type")]).toEqual([503, "5", "text/html; charset=utf-8"]);
+    expect(await page.text()).toContain("temporarily unavailable");
     expect(seen).toHaveLength(0);
   });
 

@@ -1,10 +1,9 @@
 import * as v from "valibot";
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
-import { requireActor } from "../actor.js";
 import type { AdminDeps } from "../context.js";
 import { notFound } from "../errors.js";
-import { permit, portcullis, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, targetTenant } from "../guard.js";
 import { Id, readQuery } from "../input.js";
 import { membershipIn, requirePrincipal } from "../principals.js";
 import { publicGrant, publicMembership } from "../views.js";
@@ -18,7 +17,7 @@ export function accessRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "GET",
       path: `${path}/access`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const actor = await admit(deps, ctx, portcullis("access:read"), portcullis("access"));
         const query = readQuery(ctx.url, AccessQuery);
         const principalId = query.principalId ?? actor.userId;
         const tenantId = targetTenant(actor, query.tenantId);

@@ -3,11 +3,11 @@ import { issueApiKey } from "../../credentials/api-key.js";
 import { readJson } from "../../core/http/body.js";
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
-import { requireActor, type Actor } from "../actor.js";
+import type { Actor } from "../actor.js";
 import { auditOrUndo, auditRefusal } from "../audit.js";
 import type { AdminDeps } from "../context.js";
 import { forbidden, notFound, rejected } from "../errors.js";
-import { permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
 import { Id, Name, Pattern, readQuery, TenantField } from "../input.js";
 import { membershipIn, requirePrincipal } from "../principals.js";
 import { publicApiKey } from "../views.js";
@@ -46,7 +46,7 @@ export function apiKeyRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "GET",
       path: `${path}/api-keys`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const actor = await admit(deps, ctx, portcullis("api_key:read"), KEY);
         const ownerId = readQuery(ctx.url, ListQuery).ownerId ?? actor.userId;
         const own = ownerId === actor.userId;
         const tenantId = actor.tenantId;
@@ -62,8 +62,8 @@ export function apiKeyRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "POST",
       path: `${path}/api-keys`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
         const action = portcullis("api_key:create");
+        const actor = await admit(deps, ctx, action, KEY);
         // A leaked key must not be able to mint fresh ones that outlive its revocation.
         if (actor.principal.type === "api_key") {
           await auditRefusal(deps, ctx, actor, action, "session_required", { resourceType: KEY });
@@ -97,7 +97,7 @@ export function apiKeyRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "POST",
       path: `${path}/api-keys/revoke`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const actor = await admit(deps, ctx, portcullis("api_key:revoke"), KEY);
         const { id } = await readJson(ctx.request, RevokeBody, deps.host.settings.bodyLimit);
         const record = await apiKeys.findByLookup(id);
         if (record === null) throw notFound("API key");

@@ -4,10 +4,9 @@ import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
 import type { StoredGrant } from "../../ports/access-store.js";
 import type { Grant } from "../../ports/authorization.js";
-import { requireActor } from "../actor.js";
 import { auditOrUndo } from "../audit.js";
 import type { AdminDeps } from "../context.js";
-import { permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
 import { Id, Pattern, RuleId, TenantField } from "../input.js";
 import { requireMember, requirePrincipal } from "../principals.js";
 import { publicGrant } from "../views.js";
@@ -39,11 +38,11 @@ export function grantRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "POST",
       path: `${path}/grants/set`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const action = portcullis("grant:set");
+        const actor = await admit(deps, ctx, action, portcullis("grant"));
         const body = await readJson(ctx.request, SetGrantBody, deps.host.settings.bodyLimit);
         const { principalId, grantId, permission, effect } = body;
         const tenantId = targetTenant(actor, body.tenantId);
-        const action = portcullis("grant:set");
         await permit(deps, ctx, actor, [action], { type: portcullis("grant"), id: grantId, tenantId, attributes: { principalId, permission, effect } });
         await requirePrincipal(deps, principalId);
         await requireMember(deps, principalId, tenantId);
@@ -66,11 +65,11 @@ export function grantRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "POST",
       path: `${path}/grants/remove`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const action = portcullis("grant:remove");
+        const actor = await admit(deps, ctx, action, portcullis("grant"));
         const body = await readJson(ctx.request, RemoveGrantBody, deps.host.settings.bodyLimit);
         const { principalId, grantId } = body;
         const tenantId = targetTenant(actor, body.tenantId);
-        const action = portcullis("grant:remove");
         await permit(deps, ctx, actor, [action], { type: portcullis("grant"), id: grantId, tenantId, attributes: { principalId } });
         await requirePrincipal(deps, principalId);
 

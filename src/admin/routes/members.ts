@@ -4,11 +4,11 @@ import { readJson } from "../../core/http/body.js";
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
 import type { StoredGrant } from "../../ports/access-store.js";
-import { requireActor, type Actor } from "../actor.js";
+import type { Actor } from "../actor.js";
 import { auditOrUndo } from "../audit.js";
 import type { AdminDeps } from "../context.js";
 import { rejected } from "../errors.js";
-import { permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
 import { Id, readQuery, TenantField } from "../input.js";
 import { membershipIn, requirePrincipal } from "../principals.js";
 import { publicMembership } from "../views.js";
@@ -31,7 +31,7 @@ export function memberRoutes(deps: AdminDeps, path: string): PluginRoute[] {
       method: "GET",
       path: `${path}/members`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const actor = await admit(deps, ctx, portcullis("member:read"), portcullis("member"));
         const tenantId = tenantOf(actor, readQuery(ctx.url, MembersQuery).tenantId);
         await permit(deps, ctx, actor, [portcullis("member:read")], { type: portcullis("member"), id: null, tenantId });
         return json(200, { tenantId, members: (await access.membersOf(tenantId)).map(publicMembership) });
@@ -75,7 +75,7 @@ export function memberRoutes(deps: AdminDeps, path: string): PluginRoute[] {
 }
 
 async function memberRequest(deps: AdminDeps, ctx: RequestContext, verb: "add" | "remove"): Promise<{ actor: Actor; principalId: string; tenantId: string }> {
-  const actor = await requireActor(deps, ctx);
+  const actor = await admit(deps, ctx, portcullis(`member:${verb}`), portcullis("member"));
   const body = await readJson(ctx.request, MemberBody, deps.host.settings.bodyLimit);
   const tenantId = tenantOf(actor, body.tenantId);
   await permit(deps, ctx, actor, [portcullis(`member:${verb}`)], { type: portcullis("member"), id: body.principalId, tenantId });

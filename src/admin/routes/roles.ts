@@ -3,11 +3,10 @@ import type { RequestContext } from "../../core/context.js";
 import { readJson } from "../../core/http/body.js";
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
-import { requireActor } from "../actor.js";
 import { auditOrUndo } from "../audit.js";
 import type { AdminDeps } from "../context.js";
 import { rejected } from "../errors.js";
-import { permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, requireCoverage, targetTenant } from "../guard.js";
 import { Id, RuleId, TenantField } from "../input.js";
 import { requireMember, requirePrincipal } from "../principals.js";
 
@@ -27,11 +26,11 @@ export function roleRoutes(deps: AdminDeps, path: string): PluginRoute[] {
  * Holding it already (assign) or not (unassign) is a no-op: nothing written, nothing audited.
  */
 async function changeRole(deps: AdminDeps, ctx: RequestContext, direction: "assign" | "unassign"): Promise<Response> {
-  const actor = await requireActor(deps, ctx);
+  const action = portcullis(`role:${direction}`);
+  const actor = await admit(deps, ctx, action, portcullis("role"));
   const body = await readJson(ctx.request, RoleBody, deps.host.settings.bodyLimit);
   const { principalId, roleId } = body;
   const tenantId = targetTenant(actor, body.tenantId);
-  const action = portcullis(`role:${direction}`);
   await permit(deps, ctx, actor, [action], { type: portcullis("role"), id: roleId, tenantId, attributes: { principalId } });
 
   const role = deps.authorizer.role(roleId);

@@ -6,10 +6,9 @@ import { readJson } from "../../core/http/body.js";
 import { json } from "../../core/http/respond.js";
 import type { PluginRoute } from "../../core/plugins.js";
 import type { User } from "../../ports/user-store.js";
-import { requireActor } from "../actor.js";
 import { auditOrUndo } from "../audit.js";
 import type { AdminDeps } from "../context.js";
-import { permit, portcullis, targetTenant } from "../guard.js";
+import { admit, permit, portcullis, targetTenant } from "../guard.js";
 import { Name, TenantField } from "../input.js";
 import { serviceIdentifier } from "../service-identifier.js";
 
@@ -30,7 +29,7 @@ export function serviceAccountRoutes(deps: AdminDeps, path: string): PluginRoute
       method: "POST",
       path: `${path}/service-accounts`,
       async handle(ctx) {
-        const actor = await requireActor(deps, ctx);
+        const actor = await admit(deps, ctx, portcullis("service_account:create"), portcullis("service_account"));
         const body = await readJson(ctx.request, ServiceAccountBody, deps.host.settings.bodyLimit);
         const tenantId = targetTenant(actor, body.tenantId);
         await permit(deps, ctx, actor, [portcullis("service_account:create")], { type: portcullis("service_account"), id: null, tenantId, attributes: { name: body.name } });

@@ -4,7 +4,7 @@
  * guesses would fail open.
  */
 import type { D1DatabaseLike } from "../../adapters/d1/index.js";
-import { parseList, type RouteRule } from "../../gateway/index.js";
+import { parseList, type OriginPathStyle, type RouteRule } from "../../gateway/index.js";
 import { ConfigurationError, type SettingsInput } from "../../index.js";
 import { optionalText, parseFlag, parseOrigin } from "./env-values.js";
 import { parseMail, type MailConfig, type MailEnv } from "./mail-config.js";
@@ -28,6 +28,13 @@ export interface GatewayEnv extends OAuthEnv, MailEnv {
    * see src/gateway/route-rules.ts for the pattern syntax and precedence.
    */
   ROUTE_RULES?: string;
+  /**
+   * How the origin reads a path segment ending in dots or spaces (`/admin.`): "strict" (default:
+   * refused as ambiguous), "windows" (folded away, as IIS does) or "posix" (a different path).
+   */
+  ROUTE_PATH_STYLE?: string;
+  /** Seconds to wait for the origin's response headers before answering 504. Default 30, 1 to 300. */
+  ORIGIN_TIMEOUT?: string;
   /**
    * JSON array of role definitions for the authorization engine,
    * e.g. `[{"id":"admin","permissions":["*"],"tenantId":null}]`. Who holds which role lives in
@@ -60,6 +67,10 @@ export interface GatewayConfig {
   settings: SettingsInput;
   /** Shape-checked here; patterns and requirements are validated when the gateway compiles them. */
   routeRules: RouteRule[];
+  /** ROUTE_PATH_STYLE. */
+  pathStyle: OriginPathStyle;
+  /** ORIGIN_TIMEOUT, in milliseconds. */
+  originTimeoutMs: number;
   /**
    * Shape-checked here (JSON arrays of objects); the authorization engine validates their
    * content when the gateway builds it (see `authorization.ts`), and errors name the variable.
@@ -111,6 +122,8 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
     publicPaths: parseList(env.PUBLIC_PATHS),
     settings,
     routeRules: parseRouteRules(env.ROUTE_RULES),
+    pathStyle: parsePathStyle(env.ROUTE_PATH_STYLE),
+    originTimeoutMs: parseOriginTimeout(env.ORIGIN_TIMEOUT),
     roles: parseJsonArray("ROLES", env.ROLES, "role definitions"),
     policies: parseJsonArray("POLICIES", env.POLICIES, "policy documents"),
     publicOrigin,
@@ -122,6 +135,23 @@ export function gatewayConfig(env: GatewayEnv): GatewayConfig {
 function parsePublicOrigin(value: string | undefined): string | null {
   const trimmed = optionalText(value);
   return trimmed === undefined ? null : parseOrigin("PUBLIC_ORIGIN", trimmed);
+}
+
+const PATH_STYLES: readonly OriginPathStyle[] = ["strict", "windows", "posix"];
+
+function parsePathStyle(value: string | undefined): OriginPathStyle {
+  const style = optionalText(value)?.toLowerCase() ?? "strict";
+  if (!(PATH_STYLES as readonly string[]).includes(style)) throw new ConfigurationError('ROUTE_PATH_STYLE must be "strict", "windows" or "posix"');
+  return style as OriginPathStyle;
+}
+
+/** Whole seconds, 1 to 300 (a Worker request cannot usefully wait longer); 30 by default. */
+function parseOriginTimeout(value: string | undefined): number {
+  const text = optionalText(value);
+  if (text === undefined) return 30_000;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 1 || seconds > 300) throw new ConfigurationError("ORIGIN_TIMEOUT must be a whole number of seconds from 1 to 300");
+  return seconds * 1000;
 }
 
 /** Absent or blank means no rules; anything else must be a JSON array of objects. */

@@ -46,12 +46,14 @@ export function gatewayFor(env: GatewayEnv): Gateway {
     gateway = createGateway({
       auth,
       originUrl: config.originUrl,
+      originTimeoutMs: config.originTimeoutMs,
       publicPaths: config.publicPaths,
       signIn: ways.signIn,
       passwordMinLength: password.policy.minLength,
       ...(ways.devInbox === undefined ? {} : { devInbox: ways.devInbox }),
       routes: {
         rules: config.routeRules,
+        pathStyle: config.pathStyle,
         check: authorizerCheck(authorizer, { ipHeader }),
         // Denials land in the same D1 audit table as sign-ins (the engine adds its own
         // `authorize` event with the decision's reason and matched rules).
