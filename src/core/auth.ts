@@ -1,4 +1,3 @@
-import type { PluginRoute } from "../ports/request.js";
 import type { TokenStrategyProvider } from "../ports/token-strategy.js";
 import type { Clock, Random } from "./context.js";
 import type { Plugin, Stores } from "./plugins.js";
@@ -27,5 +26,3 @@ export interface Auth {
   authenticate(request: Request): Promise<AuthResult>;
   readonly settings: Settings;
 }
-
-export type { PluginRoute };

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { ConfigurationError } from "./errors.js";
+import { isSecureOrLoopback } from "./http/public-origin.js";
 
 const seconds = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 const DAY = 86_400;
@@ -10,8 +11,6 @@ const OriginSchema = v.pipe(
   // valibot runs every check of a pipe even after v.url() failed: this one must not throw.
   v.check((value) => !value.includes("*") && URL.canParse(value) && new URL(value).origin === value.replace(/\/$/, ""), "must be a bare origin such as https://app.example.com (no path, no wildcard)"),
 );
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 const SettingsSchema = v.strictObject({
   /**
@@ -95,9 +94,8 @@ export function parseSettings(input: SettingsInput | undefined): Settings {
     throw new ConfigurationError("invalid settings: a __Host- cookie must be secure; rename cookie.name to use cookie.secure=false");
   }
   if (settings.publicOrigin !== null) {
-    const { protocol, hostname } = new URL(settings.publicOrigin);
     // A cookie marked Secure never comes back over plain http, except to localhost.
-    if (protocol !== "https:" && !LOOPBACK.has(hostname) && settings.cookie.secure) {
+    if (!isSecureOrLoopback(new URL(settings.publicOrigin)) && settings.cookie.secure) {
       throw new ConfigurationError("invalid settings: publicOrigin must use https (http only for localhost, or with cookie.secure=false)");
     }
   }

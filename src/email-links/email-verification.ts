@@ -9,8 +9,9 @@ import { normalizeEmail } from "../core/email.js";
 import { signUpConflictMessage, verifyEmailMessage } from "../mail/messages.js";
 import type { Mailer } from "../ports/mailer.js";
 import type { User } from "../ports/user-store.js";
+import { requirePublicOrigin } from "../core/http/public-origin.js";
 import { safeReturnPath } from "../core/http/return-path.js";
-import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, linkOrigin, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
+import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
 import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
@@ -64,7 +65,7 @@ export function emailVerification(options: EmailVerificationOptions): Plugin<Ema
     id: "email-verification",
     requires: { users: "any", singleUse: "atomic" },
     setup(ports, host) {
-      const origin = linkOrigin(plugin, host.settings.publicOrigin);
+      const origin = requirePublicOrigin(host.settings.publicOrigin, plugin, "links in mail are");
       const appName = namedApp ?? new URL(origin).host;
       const signInUrl = options.signInUrl === undefined ? `${origin}/` : checkSignInUrl(options.signInUrl, origin);
       const basePath = host.settings.basePath;

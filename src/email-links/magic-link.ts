@@ -12,8 +12,9 @@ import type { Mailer } from "../ports/mailer.js";
 import type { SessionStore } from "../ports/session-store.js";
 import type { User, UserStore } from "../ports/user-store.js";
 import type { SingleUseStore } from "../ports/single-use-store.js";
+import { requirePublicOrigin } from "../core/http/public-origin.js";
 import { safeReturnPath } from "../core/http/return-path.js";
-import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, linkOrigin, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
+import { checkAppName, checkMailer, checkMinResponseMs, checkTtl, refuseMovedOrigin, type EmailLinkRequirements } from "./options.js";
 import { confirmPage, errorPage, invalidLinkPage } from "./pages.js";
 import { readTokenSubmission } from "./submission.js";
 import { answerNoSoonerThan } from "./timing.js";
@@ -77,7 +78,7 @@ export function magicLink(options: MagicLinkOptions): Plugin<MagicLinkRequiremen
     id: "magic-link",
     requires: { users: "any", credentials: "any", sessions: "any", singleUse: "atomic" },
     setup(ports, host) {
-      const origin = linkOrigin(plugin, host.settings.publicOrigin);
+      const origin = requirePublicOrigin(host.settings.publicOrigin, plugin, "links in mail are");
       const appName = namedApp ?? new URL(origin).host;
       const basePath = host.settings.basePath;
       const deps: Deps = { users: ports.users, credentials: ports.credentials, sessions: ports.sessions, singleUse: ports.singleUse, host, origin, allowSignUp };

@@ -9,27 +9,9 @@ export const MIN_TTL_SECONDS = 60;
 export const MAX_TTL_SECONDS = 86_400;
 export const DEFAULT_MIN_RESPONSE_MS = 500;
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /** 0.4 took `origin` as a plugin option; a silently ignored one would mail links elsewhere. */
 export function refuseMovedOrigin(plugin: string, options: object): void {
   if ("origin" in options) throw new ConfigurationError(`${plugin}: the origin option moved to settings.publicOrigin (createAuth({ settings: { publicOrigin } }))`);
-}
-
-/**
- * The origin links point to: `settings.publicOrigin`, required, never the request's Host
- * header (a forged Host would otherwise mail a victim a link to the attacker's site with a live
- * token). https, or http on loopback for local development. Checked at start-up.
- */
-export function linkOrigin(plugin: string, publicOrigin: string | null): string {
-  if (publicOrigin === null) {
-    throw new ConfigurationError(`${plugin} needs settings.publicOrigin (e.g. https://app.example.com): links in mail are built from it`);
-  }
-  const url = new URL(publicOrigin);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new ConfigurationError(`${plugin}: settings.publicOrigin must use https (http only on localhost)`);
-  }
-  return url.origin;
 }
 
 export function checkTtl(plugin: string, value: unknown): number {

@@ -6,6 +6,7 @@
  */
 import type { Auth } from "../core/auth.js";
 import { AuthError } from "../core/errors.js";
+import { isLoopbackHost } from "../core/http/public-origin.js";
 import { safeReturnPath } from "../core/http/return-path.js";
 import { apiError, callApi, copyCookies, isFormPost, readForm, seeOther } from "./form-api.js";
 import { formMessage, redirectErrorMessage } from "./messages.js";
@@ -31,11 +32,9 @@ export interface AuthPagesOptions {
 export interface AuthPages {
   /** The page or form answer for this request, or null when it is not one of ours. */
   handle(request: Request): Promise<Response | null>;
-  readonly signInPath: string;
 }
 
 const NO_ALTERNATIVES: SignInAlternatives = { providers: [], magicLink: false };
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages {
   const { basePath } = auth.settings;
@@ -50,7 +49,6 @@ export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages
   const inboxPath = `${basePath}/dev/inbox`;
 
   return {
-    signInPath: `${basePath}/sign-in`,
     async handle(request: Request): Promise<Response | null> {
       const url = new URL(request.url);
       const page = pages.get(url.pathname);
@@ -96,7 +94,7 @@ export function authPages(auth: Auth, options: AuthPagesOptions = {}): AuthPages
    * mistake still does not publish the inbox on its real hostname.
    */
   function inboxServed(url: URL): boolean {
-    return options.devInbox !== undefined && LOOPBACK.has(url.hostname);
+    return options.devInbox !== undefined && isLoopbackHost(url.hostname);
   }
 
   function formPage(

@@ -20,7 +20,8 @@ import { json } from "../core/http/respond.js";
 import { BINDING_COOKIE_NAMES } from "../core/http/transport.js";
 import { authPages, type AuthPagesOptions } from "./auth-pages.js";
 import { accessPolicy } from "./policy.js";
-import { acceptsHtml, unavailablePage } from "./status-pages.js";
+import { acceptsHtml } from "./responses.js";
+import { unavailablePage } from "./status-pages.js";
 import type { RouteAuthorizationOptions } from "./route-authorization.js";
 
 export interface GatewayOptions extends AuthPagesOptions {

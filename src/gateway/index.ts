@@ -6,7 +6,8 @@
  */
 export { normalizePath, parseList, publicPathMatcher } from "./paths.js";
 export { safeReturnPath } from "../core/http/return-path.js";
-export { failClosedResponse, isBrowserNavigation, unauthenticatedResponse, type UnauthenticatedOptions } from "./responses.js";
+export { isLoopbackHost } from "../core/http/public-origin.js";
+export { acceptsHtml, failClosedResponse, isBrowserNavigation, unauthenticatedResponse, type UnauthenticatedOptions } from "./responses.js";
 export {
   encodeHeaderValue,
   identityHeaders,

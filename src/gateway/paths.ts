@@ -4,9 +4,9 @@
  * `/a/../public/x` decide like `/public/x`, and the query string never matters.
  */
 import { ConfigurationError } from "../core/errors.js";
+import { CONTROL } from "../core/http/return-path.js";
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
-export const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Percent-encodings that a later hop could decode into something that changes the path's

@@ -10,8 +10,8 @@ import { removeSessionCredentials, withIdentityHeaders } from "./identity-header
 import { normalizePath, publicPathMatcher } from "./paths.js";
 import { safeReturnPath } from "../core/http/return-path.js";
 import type { Principal } from "../ports/principal.js";
-import { failClosedResponse, unauthenticatedResponse } from "./responses.js";
-import { acceptsHtml, forbiddenPage, unavailablePage } from "./status-pages.js";
+import { acceptsHtml, failClosedResponse, unauthenticatedResponse } from "./responses.js";
+import { forbiddenPage, unavailablePage } from "./status-pages.js";
 import { routeAuthorization, type RouteAuthorization, type RouteAuthorizationOptions } from "./route-authorization.js";
 import type { RouteMatch } from "./route-rules.js";
 

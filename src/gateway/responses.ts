@@ -3,13 +3,15 @@ import { AuthError } from "../core/errors.js";
 import { errorResponse } from "../core/http/respond.js";
 import { safeReturnPath } from "../core/http/return-path.js";
 
+/** The request's Accept names `text/html`: a browser page load or form post, not an API call. */
+export function acceptsHtml(request: Request): boolean {
+  const accept = request.headers.get("accept") ?? "";
+  return accept.split(",").some((range) => /^text\/html$/i.test(range.split(";")[0]!.trim()));
+}
+
 /** A top-level page load: GET/HEAD that accepts HTML. Everything else is an API call. */
 export function isBrowserNavigation(request: Request): boolean {
-  if (request.method !== "GET" && request.method !== "HEAD") return false;
-  const accept = request.headers.get("accept") ?? "";
-  return accept
-    .split(",")
-    .some((range) => /^text\/html$/i.test(range.split(";")[0]!.trim()));
+  return (request.method === "GET" || request.method === "HEAD") && acceptsHtml(request);
 }
 
 export interface UnauthenticatedOptions {

@@ -1,16 +1,10 @@
 /**
  * What a browser sees instead of a JSON error: a page that says what happened and what the
- * person can do. API clients (no `text/html` in Accept) keep the JSON answers; these pages are
- * chosen per request by `acceptsHtml`.
+ * person can do. API clients (no `text/html` in Accept) keep the JSON answers; callers choose
+ * these pages per request with `acceptsHtml` (responses.ts).
  */
 import type { Principal } from "../ports/principal.js";
 import { renderMessagePage, type PageAction } from "./pages.js";
-
-/** The request's Accept names `text/html`: a browser page load or form post, not an API call. */
-export function acceptsHtml(request: Request): boolean {
-  const accept = request.headers.get("accept") ?? "";
-  return accept.split(",").some((range) => /^text\/html$/i.test(range.split(";")[0]!.trim()));
-}
 
 /** Who is signed in, in words: a person's address, or an API key's name. */
 function describe(principal: Principal): string {

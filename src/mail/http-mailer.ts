@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../core/errors.js";
 import type { MailMessage, Mailer } from "../ports/mailer.js";
+import { isSecureOrLoopback } from "../core/http/public-origin.js";
 
 export interface HttpMailerOptions {
   /** The provider's send endpoint, e.g. "https://api.resend.com/emails". https, or http on loopback only. */
@@ -27,7 +28,6 @@ export class MailDeliveryError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * A mailer for HTTP mail APIs that take Resend's shape: `POST <endpoint>` with
@@ -97,8 +97,7 @@ function checkEndpoint(value: unknown): string {
   } catch {
     throw new ConfigurationError("httpMailer: endpoint must be an absolute URL");
   }
-  const plainAllowed = url.protocol === "http:" && LOOPBACK.has(url.hostname);
-  if (url.protocol !== "https:" && !plainAllowed) throw new ConfigurationError("httpMailer: endpoint must use https (http only on localhost)");
+  if (!isSecureOrLoopback(url)) throw new ConfigurationError("httpMailer: endpoint must use https (http only on localhost)");
   // Credentials in the URL would end up in logs that print the endpoint.
   if (url.username !== "" || url.password !== "") throw new ConfigurationError("httpMailer: endpoint must not carry credentials; use apiKey");
   return url.href;

@@ -4,7 +4,8 @@ import { bindingCookie } from "./flow/binding-cookie.js";
 import { callbackRoute } from "./flow/callback.js";
 import type { OAuthDeps, OAuthRequirements } from "./flow/deps.js";
 import { linkRoute } from "./flow/link.js";
-import { parseOAuthOptions, redirectOrigin, type OAuthOptions } from "./flow/options.js";
+import { requirePublicOrigin } from "../core/http/public-origin.js";
+import { parseOAuthOptions, type OAuthOptions } from "./flow/options.js";
 import { startRoute } from "./flow/start.js";
 
 /**
@@ -29,7 +30,8 @@ export function oauth(options: OAuthOptions): Plugin<OAuthRequirements> {
     id: "oauth",
     requires: { users: "any", credentials: "any", singleUse: "atomic" },
     setup(ports, host) {
-      const origin = redirectOrigin(host.settings.publicOrigin);
+      // Redirect URIs are exactly the ones registered with the provider (RFC 9700 2.1).
+      const origin = requirePublicOrigin(host.settings.publicOrigin, "oauth", "redirect URIs are");
       const callbackBase = `${origin}${host.settings.basePath}/oauth/`;
       const deps: OAuthDeps = {
         ports,

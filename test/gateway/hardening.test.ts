@@ -68,9 +68,8 @@ describe("2. identity headers spelled with underscores are stripped too", () => 
     await f.gateway.fetch(new Request(`${GW}/anything`, { headers: { ...f.as.user, [name]: "admin" } }));
     expect(f.seenHeaders).toHaveLength(2);
     for (const headers of f.seenHeaders) {
-      const names = [...headers.keys()].map((n) => n.replaceAll("_", "-"));
-      expect(names.filter((n) => n.startsWith("x-portcullis-") && headers.get(n.replaceAll("-", "_")) === "admin")).toEqual([]);
       expect(headers.get(name)).toBeNull();
+      expect([...headers.values()]).not.toContain("admin");
     }
     // The real identity still arrives, under its own name.
     expect(f.seenHeaders[1]!.get("x-portcullis-user-id")).toBe(f.ids.user);

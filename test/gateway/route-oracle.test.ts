@@ -7,7 +7,7 @@
  *    copied here as it stood before the fast path was added.
  */
 import { describe, expect, test } from "vitest";
-import { CONTROL } from "../../src/gateway/paths.js";
+import { CONTROL } from "../../src/core/http/return-path.js";
 import { compileRouteRules, normalizePath, type RouteRule } from "../../src/gateway/index.js";
 
 function prng(seed: number): (n: number) => number {

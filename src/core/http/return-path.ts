@@ -1,7 +1,7 @@
 /** Open-redirect defence for `return` / `next` / `callbackUrl` values. */
 
 /** C0 controls and DEL: browsers strip tabs and newlines from URLs, so they hide other characters. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+export const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const MAX_RETURN_LENGTH = 2048;
 

@@ -54,7 +54,7 @@ const SignInBody = v.object({ email: Email, password: Password, transport: Trans
 /** `POST {base}/sign-up` and `POST {base}/sign-in`. Options are checked here, at start-up. */
 export function emailPassword(options: EmailPasswordOptions): EmailPasswordPlugin {
   const hasher = options?.hasher;
-  if (hasher === undefined || typeof hasher?.hash !== "function") {
+  if (typeof hasher?.hash !== "function") {
     throw new ConfigurationError("emailPassword needs a hasher: emailPassword({ hasher: argon2idHasher() })");
   }
   const policy = passwordPolicy({ minLength: options.minLength, maxLength: options.maxLength ?? DEFAULT_MAX_LENGTH });

@@ -21,7 +21,6 @@ export interface OAuthConfig {
 }
 
 const PROVIDER_ID = /^[a-z0-9-]{1,32}$/;
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 export const DEFAULT_STATE_TTL = 600;
 
 /** Validates everything once, at start-up: a mistake here must stop the process, not fail open. */
@@ -34,23 +33,6 @@ export function parseOAuthOptions(options: OAuthOptions): OAuthConfig {
     throw new ConfigurationError("oauth: stateTtlSeconds must be an integer from 60 to 3600");
   }
   return { providers, errorRedirect: parseErrorRedirect(options.errorRedirect), stateTtlSeconds: ttl };
-}
-
-/**
- * The origin redirect URIs are built from (`${origin}${basePath}/oauth/<id>/callback`):
- * `settings.publicOrigin`, never the Host header, so they are exactly the ones registered with
- * the provider (RFC 9700 section 2.1). Checked when `createAuth` sets the plugin up.
- */
-export function redirectOrigin(publicOrigin: string | null): string {
-  if (publicOrigin === null) {
-    throw new ConfigurationError("oauth needs settings.publicOrigin (e.g. https://app.example.com): redirect URIs are built from it");
-  }
-  // RFC 9700 2.1: redirect URIs travel over TLS, except to the loopback host during development.
-  const url = new URL(publicOrigin);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new ConfigurationError("oauth: settings.publicOrigin must use https (http only for localhost)");
-  }
-  return publicOrigin;
 }
 
 function parseProviders(value: unknown): Map<string, OAuthProvider> {

@@ -8,6 +8,7 @@ import type { User } from "../../ports/user-store.js";
 import { OAUTH_CREDENTIAL_TYPE, oauthIdentifier, providerOfIdentifier } from "./credential.js";
 import type { OAuthDeps } from "./deps.js";
 import { oauthFailed } from "./failure.js";
+import { CONTROL } from "../../core/http/return-path.js";
 
 export interface ResolvedAccount {
   user: User;
@@ -17,9 +18,6 @@ export interface ResolvedAccount {
 
 const MAX_SUBJECT = 255;
 const MAX_NAME = 200;
-// Control characters would let a subject forge log lines or identifiers.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Who a provider sign-in is, in this order:
@@ -131,6 +129,7 @@ function newCredential(ctx: RequestContext, userId: string, identifier: string):
 
 function checkProfile(profile: OAuthProfile): void {
   const subject: unknown = profile?.subject;
+  // Control characters would let a subject forge log lines or identifiers.
   if (typeof subject !== "string" || subject.length === 0 || subject.length > MAX_SUBJECT || CONTROL.test(subject)) throw oauthFailed("invalid_profile");
 }
 

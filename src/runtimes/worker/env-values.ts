@@ -3,9 +3,10 @@
  * `ConfigurationError` that names the variable and never repeats its value: some of these are
  * secrets, and a message must be safe to log whatever was pasted where.
  */
+import { isLoopbackHost } from "../../gateway/index.js";
 import { ConfigurationError } from "../../index.js";
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export { isLoopbackHost };
 
 /** Trimmed, or undefined when absent or blank (wrangler passes unset vars as undefined, blank ones as ""). */
 export function optionalText(value: string | undefined): string | undefined {
@@ -22,9 +23,6 @@ export function parseFlag(name: string, value: string | undefined, fallback: boo
   throw new ConfigurationError(`${name} must be "true" or "false"`);
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname);
-}
 
 /**
  * An absolute https URL, or http on a loopback host (local development and tests): redirect
